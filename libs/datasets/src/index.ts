@@ -1,1 +1,24 @@
-export {};
+export { DatasetError, type DatasetErrorCode, type DatasetErrorLocation } from './errors';
+export { type ClassDef, type ErrorPolicy, type Manifest, type ManifestItem, type ManifestSource, type SkippedItem } from './types';
+export { parseCsv, type CsvTable } from './manifest/csv';
+export { resolveInRoot } from './manifest/paths';
+export { manifestHash } from './manifest/hash';
+export { loadCsvManifest, csvTextToManifest, type CsvManifestOptions } from './manifest/csv-manifest';
+export {
+  loadFolderManifest,
+  IMAGE_EXTENSIONS,
+  type FolderManifestOptions,
+  type FolderManifestResult,
+} from './manifest/folder-manifest';
+export {
+  definitionDataRoot,
+  loadDefinitionFile,
+  loadSplit,
+  parseDefinition,
+  validateDefinition,
+  type DatasetDefinition,
+  type LoadSplitOptions,
+  type Split,
+} from './manifest/definition';
+export { BRAIN_TUMOR_CLASSES, builtinDefinitions, registryDirs, type RegistryOptions } from './registry/builtin';
+export { DatasetRegistry, type DatasetListing } from './registry/registry';
