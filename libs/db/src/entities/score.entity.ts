@@ -1,0 +1,80 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
+import { Dataset } from './dataset.entity';
+import { FeatureSet } from './feature-set.entity';
+import { Metric } from './metric.entity';
+import { SourceModel } from './source-model.entity';
+import { Study } from './study.entity';
+
+/** `ok` carries a value; `skipped` (an input the metric needs is missing) and `failed` carry a reason instead. */
+export type ScoreStatus = 'ok' | 'skipped' | 'failed';
+
+/** One transferability score of one model on one dataset split, within a study. */
+@Entity({ name: 'score' })
+@Unique('uq_score_identity', ['studyId', 'metricId', 'modelId', 'datasetId', 'split', 'poolId'])
+@Index('ix_score_correlation', ['studyId', 'datasetId', 'metricId'])
+export class Score {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @ManyToOne(() => Study, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'study_id' })
+  study!: Relation<Study>;
+
+  @Column({ type: 'integer', name: 'study_id' })
+  studyId!: number;
+
+  @ManyToOne(() => Metric, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'metric_id' })
+  metric!: Relation<Metric>;
+
+  @Column({ type: 'text', name: 'metric_id' })
+  metricId!: string;
+
+  @ManyToOne(() => SourceModel, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'model_id' })
+  model!: Relation<SourceModel>;
+
+  @Column({ type: 'text', name: 'model_id' })
+  modelId!: string;
+
+  @ManyToOne(() => Dataset, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'dataset_id' })
+  dataset!: Relation<Dataset>;
+
+  @Column({ type: 'integer', name: 'dataset_id' })
+  datasetId!: number;
+
+  /** The split the score was computed on (`train` for the study's protocol). */
+  @Column({ type: 'text', default: 'train' })
+  split!: string;
+
+  /** For pool-relative metrics, the id of the model pool the value is relative to; '' otherwise. */
+  @Column({ type: 'text', name: 'pool_id', default: '' })
+  poolId!: string;
+
+  @ManyToOne(() => FeatureSet, { nullable: true, onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'feature_set_id' })
+  featureSet!: Relation<FeatureSet> | null;
+
+  @Column({ type: 'integer', name: 'feature_set_id', nullable: true })
+  featureSetId!: number | null;
+
+  @Column({ type: 'text', default: 'ok' })
+  status!: ScoreStatus;
+
+  @Column({ type: 'double precision', nullable: true })
+  value!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  seconds!: number | null;
+
+  /** Metric version, seed, diagnostics, or the imported file and line. */
+  @Column({ type: 'jsonb', default: {} })
+  provenance!: Record<string, unknown>;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt!: Date;
+}
