@@ -1,1 +1,31 @@
-export {};
+// Models: the zoo manifest, verified model files and loading with feature/head taps.
+export { ModelError, Sha256MismatchError, type ModelErrorCode } from './models/model-error';
+export {
+  computeWeightsHash,
+  findZooModel,
+  loadZooManifest,
+  parseZooManifest,
+  type ZooFileLocation,
+  type ZooFileRole,
+  type ZooInputSpec,
+  type ZooLogitsSpec,
+  type ZooManifest,
+  type ZooModel,
+  type ZooModelFile,
+  type ZooOptions,
+} from './models/zoo-manifest';
+export { readVerifiedFile, type ModelFileOptions } from './models/model-files';
+export { verifiedModelHandler } from './models/verified-io-handler';
+export { loadZooModel, type ForwardOutputs, type LoadedModel } from './models/load-model';
+
+// Backends: which tfjs backend runs, for provenance.
+export { BackendError, type BackendErrorCode } from './backends/backend-error';
+export {
+  BACKEND_REQUESTS,
+  TENSORFLOW_PACKAGES,
+  selectBackend,
+  type BackendInfo,
+  type BackendName,
+  type BackendRequest,
+  type SelectBackendOptions,
+} from './backends/select-backend';

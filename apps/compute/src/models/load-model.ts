@@ -1,0 +1,156 @@
+import { type Tensor, type Tensor2D, type Tensor4D, dispose, mean, softmax, tidy, zeros } from '@tensorflow/tfjs-core';
+import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
+import { type LayersModel, type SymbolicTensor, loadLayersModel, model as functionalModel } from '@tensorflow/tfjs-layers';
+import { ModelError } from './model-error';
+import { type ModelFileOptions } from './model-files';
+import { verifiedModelHandler } from './verified-io-handler';
+import { type ZooModel } from './zoo-manifest';
+
+/** What one forward pass gives: pooled features and, when the model has a source head, its outputs. */
+export interface ForwardOutputs {
+  /** [batch, featureDim]. */
+  features: Tensor2D;
+  /** [batch, numClasses] raw pre-softmax logits, when the head exposes them (null for fused-softmax heads and headless models). */
+  logits: Tensor2D | null;
+  /** [batch, numClasses] source-class probabilities (softmax of the logits where the head outputs logits); null without a head. */
+  probabilities: Tensor2D | null;
+}
+
+/** A zoo model ready to run: one forward pass yields the feature and head taps together. */
+export interface LoadedModel {
+  entry: ZooModel;
+  /** [height, width, channels] of one preprocessed input image. */
+  inputShape: readonly [number, number, number];
+  featureDim: number;
+  /** Source classes, or null when the model has no head. */
+  numClasses: number | null;
+  /**
+   * Runs a preprocessed NHWC float32 batch through the model. The caller owns (and must dispose)
+   * the returned tensors; every intermediate tensor is freed.
+   */
+  forward(images: Tensor4D): ForwardOutputs;
+  /** Frees the weights. */
+  dispose(): void;
+}
+
+function tapOf(net: LayersModel, model: ZooModel, layerName: string): SymbolicTensor {
+  let out: SymbolicTensor | SymbolicTensor[];
+  try {
+    out = net.getLayer(layerName).output;
+  } catch (e) {
+    throw new ModelError('LAYER_NOT_FOUND', `${model.id}: layer "${layerName}" not found in the model (${(e as Error).message})`, { cause: e });
+  }
+  if (Array.isArray(out)) throw new ModelError('LAYER_NOT_FOUND', `${model.id}: layer "${layerName}" has several outputs; a tap needs one`);
+  return out;
+}
+
+function checkFeatureTapShape(model: ZooModel, shape: readonly (number | null)[]): void {
+  const want = model.featureLayerOutputShape;
+  const same = shape.length === want.length && shape.every((d, i) => (want[i] === null || want[i] === -1 ? true : d === want[i]));
+  if (!same) {
+    throw new ModelError('TAP_SHAPE_MISMATCH', `${model.id}: feature layer ${model.featureLayer} gives [${shape.join(', ')}], the manifest says [${want.join(', ')}]`);
+  }
+}
+
+function pool(t: Tensor, how: ZooModel['featurePooling']): Tensor2D {
+  return (how === 'global_average' ? mean(t, [1, 2]) : t) as Tensor2D;
+}
+
+/** Builds the runner shared by both formats from a function returning the raw [feature, head?] taps. */
+function runner(model: ZooModel, raw: (x: Tensor4D) => Tensor[], release: () => void): LoadedModel {
+  const { height, width, channels } = model.input;
+  const head = model.logits;
+  return {
+    entry: model,
+    inputShape: [height, width, channels],
+    featureDim: model.featureDim,
+    numClasses: head ? head.numClasses : null,
+    forward(images: Tensor4D): ForwardOutputs {
+      const [n, h, w, c] = images.shape;
+      if (h !== height || w !== width || c !== channels) {
+        throw new ModelError('INPUT_SHAPE_MISMATCH', `${model.id} expects [batch, ${height}, ${width}, ${channels}] inputs, got [${n}, ${h}, ${w}, ${c}]`);
+      }
+      const outs = tidy(() => {
+        const taps = raw(images);
+        const features = pool(taps[0], model.featurePooling);
+        if (!head) return [features];
+        const out = taps[1] as Tensor2D;
+        return head.outputIsProbability ? [features, out] : [features, softmax(out), out];
+      });
+      return {
+        features: outs[0] as Tensor2D,
+        probabilities: (outs[1] as Tensor2D | undefined) ?? null,
+        logits: (outs[2] as Tensor2D | undefined) ?? null,
+      };
+    },
+    dispose: release,
+  };
+}
+
+async function loadLayers(model: ZooModel, options: ModelFileOptions): Promise<LoadedModel> {
+  const net = await loadLayersModel(verifiedModelHandler(model, options));
+  const feature = tapOf(net, model, model.featureLayer);
+  checkFeatureTapShape(model, feature.shape);
+  const outputs = model.logits ? [feature, tapOf(net, model, model.logits.layer)] : [feature];
+  if (model.logits) {
+    const shape = outputs[1].shape;
+    if (shape.length !== 2 || shape[1] !== model.logits.numClasses) {
+      throw new ModelError('TAP_SHAPE_MISMATCH', `${model.id}: head layer ${model.logits.layer} gives [${shape.join(', ')}], the manifest says [null, ${model.logits.numClasses}]`);
+    }
+  }
+  // One functional model over both taps: a single forward pass computes the features and the head.
+  const taps = functionalModel({ inputs: net.inputs, outputs });
+  return runner(
+    model,
+    (x) => {
+      const out = taps.predict(x, { batchSize: x.shape[0] });
+      return Array.isArray(out) ? out : [out];
+    },
+    () => net.dispose(),
+  );
+}
+
+async function loadGraph(model: ZooModel, options: ModelFileOptions): Promise<LoadedModel> {
+  const net: GraphModel = await loadGraphModel(verifiedModelHandler(model, options));
+  const names = model.logits ? [model.featureLayer, model.logits.layer] : [model.featureLayer];
+  const loaded = runner(
+    model,
+    (x) => {
+      try {
+        const out = net.execute(x, names);
+        return Array.isArray(out) ? out : [out];
+      } catch (e) {
+        throw new ModelError('LAYER_NOT_FOUND', `${model.id}: cannot read nodes ${names.join(', ')}: ${(e as Error).message}`, { cause: e });
+      }
+    },
+    () => net.dispose(),
+  );
+  // A graph has no symbolic shapes to check: run one zero image to validate the node names and dims now.
+  const { height, width, channels } = model.input;
+  const x = zeros([1, height, width, channels]) as Tensor4D;
+  let probe: ForwardOutputs;
+  try {
+    probe = loaded.forward(x);
+  } catch (e) {
+    net.dispose();
+    throw e;
+  } finally {
+    x.dispose();
+  }
+  const featureShape = probe.features.shape;
+  const headShape = probe.probabilities?.shape ?? null;
+  dispose([probe.features, ...(probe.probabilities ? [probe.probabilities] : []), ...(probe.logits ? [probe.logits] : [])]);
+  checkFeatureTapShape(model, [null, ...featureShape.slice(1)]);
+  if (model.logits && (headShape === null || headShape[1] !== model.logits.numClasses)) {
+    throw new ModelError('TAP_SHAPE_MISMATCH', `${model.id}: head node ${model.logits.layer} gives [${headShape?.join(', ')}], the manifest says [null, ${model.logits.numClasses}]`);
+  }
+  return loaded;
+}
+
+/**
+ * Loads a zoo model with the current tfjs backend, reading and sha256-verifying its files
+ * (downloading remote ones into `options.cacheDir`), and prepares the feature (and head) taps.
+ */
+export async function loadZooModel(model: ZooModel, options: ModelFileOptions = {}): Promise<LoadedModel> {
+  return model.format === 'tfjs-layers' ? loadLayers(model, options) : loadGraph(model, options);
+}
