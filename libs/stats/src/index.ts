@@ -1,1 +1,20 @@
-export {};
+export type { Alternative, NanPolicy } from './input';
+export {
+  kendallTauB,
+  kendallCounts,
+  kendallExactPValue,
+  kendallTauFromCounts,
+  type KendallCounts,
+  type KendallMethod,
+  type KendallTauOptions,
+  type KendallTauResult,
+} from './kendall-tau';
+export {
+  erfc,
+  logBeta,
+  logGamma,
+  normalCdf,
+  normalSf,
+  regularizedIncompleteBeta,
+  studentTSf,
+} from './special-functions';
