@@ -18,3 +18,12 @@ export {
   regularizedIncompleteBeta,
   studentTSf,
 } from './special-functions';
+export {
+  hyperbolicWeigher,
+  weightedRankedTau,
+  weightedTau,
+  type Weigher,
+  type WeightedTauOptions,
+  type WeightedTauRank,
+  type WeightedTauResult,
+} from './weighted-tau';
