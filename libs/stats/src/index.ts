@@ -27,3 +27,7 @@ export {
   type WeightedTauRank,
   type WeightedTauResult,
 } from './weighted-tau';
+export { pearson, type CorrelationResult, type PearsonOptions } from './pearson';
+export { spearman, type SpearmanOptions } from './spearman';
+export { averageRanks } from './rankdata';
+export { mean, pairwiseSum } from './summation';
