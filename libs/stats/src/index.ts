@@ -31,3 +31,9 @@ export { pearson, type CorrelationResult, type PearsonOptions } from './pearson'
 export { spearman, type SpearmanOptions } from './spearman';
 export { averageRanks } from './rankdata';
 export { mean, pairwiseSum } from './summation';
+export {
+  groupedKendallTau,
+  type GroupLabel,
+  type GroupedKendallTauOptions,
+  type GroupedKendallTauResult,
+} from './grouped-tau';
