@@ -1,1 +1,17 @@
-export {};
+export { FeatureAnalysis } from './analysis';
+export { MetricInputError, type MetricInputErrorCode } from './errors';
+export { argmaxRows, checkFeatures, checkLabels, checkPredictions, PROBABILITY_ROW_SUM_TOLERANCE, type ScoreInput } from './input';
+export { matrix, fromRows, transpose, columnMeans, type Matrix } from './linalg/matrix';
+export { gemm, syrk, type GemmOptions } from './linalg/gemm';
+export { SymmetricEigen } from './linalg/symmetric-eigen';
+export { cholesky, invertLower, NotPositiveDefiniteError } from './linalg/cholesky';
+export { ledoitWolfShrinkage, type LedoitWolfResult } from './linalg/ledoit-wolf';
+export { kmeans, type KMeansOptions, type KMeansResult } from './linalg/kmeans';
+export { fitGaussianMixture, mixturePosteriors, type GaussianMixtureFit, type GaussianMixtureOptions } from './linalg/gaussian-mixture';
+export { hscore, hscoreFromAnalysis, PINV_RCOND, type HScoreResult } from './scores/hscore';
+export { regHScore, regHScoreFromAnalysis, type RegHScoreResult } from './scores/reg-hscore';
+export { leep, type LeepResult } from './scores/leep';
+export { nce, nceFromPredictions, type NceResult } from './scores/nce';
+export { gbc, gbcFromAnalysis, type GbcOptions, type GbcResult } from './scores/gbc';
+export { logme, logmeFromAnalysis, type LogMeResult } from './scores/logme';
+export { nleep, nleepFromAnalysis, componentsForVariance, type NLeepOptions, type NLeepResult } from './scores/nleep';

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { cholesky, invertLower, NotPositiveDefiniteError } from '../cholesky';
+import { gemm, gemmJs, syrk } from '../gemm';
+import { kmeans } from '../kmeans';
+import { matrix, type Matrix } from '../matrix';
+import { seededUniform } from '../random';
+import { SymmetricEigen } from '../symmetric-eigen';
+
+function randomMatrix(rows: number, cols: number, seed: number, relu = false): Matrix {
+  const r = seededUniform(seed);
+  const m = matrix(rows, cols);
+  for (let i = 0; i < m.data.length; i++) {
+    const v = r() * 2 - 1;
+    m.data[i] = relu ? Math.max(0, v) : v;
+  }
+  return m;
+}
+
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (const v of a) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+describe('gemm', () => {
+  it('onnxruntime Gemm equals the reference loop for every transpose combination', async () => {
+    const a = randomMatrix(70, 90, 1);
+    const b = randomMatrix(90, 80, 2);
+    const at = randomMatrix(90, 70, 3);
+    const bt = randomMatrix(80, 90, 4);
+    for (const [x, y, o] of [
+      [a, b, {}],
+      [at, b, { transA: true }],
+      [a, bt, { transB: true }],
+      [at, bt, { transA: true, transB: true }],
+    ] as const) {
+      const fast = await gemm(x, y, o);
+      const ref = gemmJs(x, y, o);
+      expect(fast.rows).toBe(ref.rows);
+      expect(fast.cols).toBe(ref.cols);
+      const diff = fast.data.map((v, i) => v - ref.data[i]);
+      expect(maxAbs(diff)).toBeLessThan(1e-13 * maxAbs(ref.data));
+    }
+  });
+
+  it('syrk is the symmetric Gram matrix', async () => {
+    const x = randomMatrix(200, 60, 5);
+    const g = await syrk(x);
+    for (let i = 0; i < 60; i++) for (let j = 0; j < 60; j++) expect(g.data[i * 60 + j]).toBe(g.data[j * 60 + i]);
+    expect(g.data[0]).toBeCloseTo(x.data.filter((_, k) => k % 60 === 0).reduce((s, v) => s + v * v, 0), 12);
+  });
+
+  it('rejects mismatched inner dimensions', async () => {
+    await expect(gemm(matrix(2, 3), matrix(2, 3))).rejects.toThrow(/inner dimensions differ/);
+  });
+});
+
+describe('SymmetricEigen', () => {
+  for (const n of [1, 2, 7, 64, 150]) {
+    it(`n=${n}: A V = V diag(values) and V^T V = I to LAPACK-level residuals`, async () => {
+      const x = randomMatrix(n + 20, n, 10 + n, true);
+      const a = await syrk(x);
+      const eig = SymmetricEigen.of(a);
+      const v = eig.vectors(n);
+      const av = gemmJs(a, v);
+      const norm = maxAbs(eig.values);
+      let res = 0;
+      for (let i = 0; i < n; i++) for (let c = 0; c < n; c++) res = Math.max(res, Math.abs(av.data[i * n + c] - v.data[i * n + c] * eig.values[c]));
+      expect(res / norm).toBeLessThan(1e-14 * Math.max(1, n / 10));
+      const vtv = gemmJs(v, v, { transA: true });
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(Math.abs(vtv.data[i * n + j] - (i === j ? 1 : 0))).toBeLessThan(1e-13);
+      for (let i = 1; i < n; i++) expect(eig.values[i]).toBeLessThanOrEqual(eig.values[i - 1]);
+      // project(M) = V^T M
+      const m = randomMatrix(n, 3, 99);
+      const p = eig.project(m);
+      const ref = gemmJs(v, m, { transA: true });
+      expect(maxAbs(p.data.map((q, i) => q - ref.data[i]))).toBeLessThan(1e-13 * Math.max(1, maxAbs(ref.data)));
+    });
+  }
+
+  it('a diagonal matrix returns its diagonal sorted, and repeated eigenvalues are handled', () => {
+    const a = matrix(4, 4);
+    [3, 1, 3, -2].forEach((v, i) => (a.data[i * 5] = v));
+    expect(Array.from(SymmetricEigen.of(a).values)).toEqual([3, 3, 1, -2]);
+  });
+});
+
+describe('cholesky', () => {
+  it('L L^T = A and L^{-1} L = I', async () => {
+    const x = randomMatrix(50, 20, 7);
+    const a = await syrk(x);
+    const l = cholesky(a);
+    const llt = gemmJs(l, l, { transB: true });
+    expect(maxAbs(llt.data.map((v, i) => v - a.data[i]))).toBeLessThan(1e-13 * maxAbs(a.data));
+    const li = invertLower(l);
+    const id = gemmJs(li, l);
+    for (let i = 0; i < 20; i++) for (let j = 0; j < 20; j++) expect(Math.abs(id.data[i * 20 + j] - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+  });
+
+  it('throws NotPositiveDefiniteError for an indefinite matrix', () => {
+    const a = matrix(2, 2, Float64Array.from([1, 2, 2, 1]));
+    expect(() => cholesky(a)).toThrow(NotPositiveDefiniteError);
+  });
+});
+
+describe('kmeans', () => {
+  it('recovers well-separated clusters and is reproducible for a seed', () => {
+    const r = seededUniform(3);
+    const x = matrix(90, 2);
+    for (let i = 0; i < 90; i++) {
+      const c = i % 3;
+      x.data[2 * i] = c * 10 + r();
+      x.data[2 * i + 1] = -c * 10 + r();
+    }
+    const a = kmeans(x, 3, { seed: 5 });
+    const b = kmeans(x, 3, { seed: 5 });
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+    for (let i = 3; i < 90; i++) expect(a.labels[i]).toBe(a.labels[i % 3]);
+    expect(new Set([a.labels[0], a.labels[1], a.labels[2]]).size).toBe(3);
+  });
+});

@@ -1,0 +1,180 @@
+import { cholesky, invertLower } from './cholesky';
+import { gemm } from './gemm';
+import { matrix, type Matrix } from './matrix';
+
+export interface GaussianMixtureOptions {
+  nComponents: number;
+  /** Added to the covariance diagonals (sklearn default 1e-6). */
+  regCovar?: number;
+  /** Convergence threshold on the change of the mean log-likelihood (sklearn default 1e-3). */
+  tol?: number;
+  maxIter?: number;
+  /** Hard initial assignment (e.g. k-means labels), values in [0, nComponents). */
+  initLabels: Int32Array;
+}
+
+export interface GaussianMixtureFit {
+  weights: Float64Array;
+  /** K x d. */
+  means: Matrix;
+  /** K upper-triangular d x d factors P_k with precision_k = P_k P_k^T (sklearn's precisions_cholesky_). */
+  precisionCholesky: Matrix[];
+  converged: boolean;
+  nIter: number;
+  /** Mean log-likelihood per sample at the last iteration (sklearn's lower_bound_). */
+  lowerBound: number;
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Weights (unnormalised nk), means and precision Cholesky factors from responsibilities (sklearn's M-step). */
+async function estimate(
+  x: Matrix,
+  resp: Matrix,
+  regCovar: number,
+): Promise<{ nk: Float64Array; means: Matrix; precisionCholesky: Matrix[] }> {
+  const n = x.rows;
+  const d = x.cols;
+  const K = resp.cols;
+  const nk = new Float64Array(K);
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) nk[k] += resp.data[i * K + k];
+  // 10 eps keeps empty components from dividing by zero, exactly as sklearn does.
+  for (let k = 0; k < K; k++) nk[k] += 10 * Number.EPSILON;
+  const sums = await gemm(resp, x, { transA: true });
+  const means = matrix(K, d, new Float64Array(K * d));
+  for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) means.data[k * d + j] = sums.data[k * d + j] / nk[k];
+  const precisionCholesky: Matrix[] = [];
+  const diff = new Float64Array(n * d);
+  const weighted = new Float64Array(n * d);
+  for (let k = 0; k < K; k++) {
+    for (let i = 0; i < n; i++) {
+      const r = resp.data[i * K + k];
+      for (let j = 0; j < d; j++) {
+        const t = x.data[i * d + j] - means.data[k * d + j];
+        diff[i * d + j] = t;
+        weighted[i * d + j] = r * t;
+      }
+    }
+    const cov = await gemm(matrix(n, d, weighted), matrix(n, d, diff), { transA: true });
+    for (let a = 0; a < d * d; a++) cov.data[a] /= nk[k];
+    for (let j = 0; j < d; j++) cov.data[j * d + j] += regCovar;
+    // precision_cholesky = (L^{-1})^T, upper triangular.
+    const linv = invertLower(cholesky(cov));
+    const P = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) P[i * d + j] = linv.data[j * d + i];
+    precisionCholesky.push(matrix(d, d, P));
+  }
+  return { nk, means, precisionCholesky };
+}
+
+/**
+ * Per-sample log of weight_k N(x | mu_k, Sigma_k) (N x K), sklearn's `_estimate_weighted_log_prob` for 'full':
+ * log N = -0.5 (d log 2 pi + ||P_k^T (x - mu_k)||^2) + sum log diag(P_k), evaluated as x P_k - mu_k P_k.
+ */
+async function weightedLogProb(x: Matrix, fit: Pick<GaussianMixtureFit, 'weights' | 'means' | 'precisionCholesky'>): Promise<Matrix> {
+  const n = x.rows;
+  const d = x.cols;
+  const K = fit.weights.length;
+  const out = new Float64Array(n * K);
+  for (let k = 0; k < K; k++) {
+    const P = fit.precisionCholesky[k];
+    let logDet = 0;
+    for (let j = 0; j < d; j++) logDet += Math.log(P.data[j * d + j]);
+    const xp = await gemm(x, P);
+    const muP = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let a = 0; a < d; a++) s += fit.means.data[k * d + a] * P.data[a * d + j];
+      muP[j] = s;
+    }
+    const logW = Math.log(fit.weights[k]);
+    for (let i = 0; i < n; i++) {
+      let q = 0;
+      for (let j = 0; j < d; j++) {
+        const y = xp.data[i * d + j] - muP[j];
+        q += y * y;
+      }
+      out[i * K + k] = -0.5 * (d * LOG_2PI + q) + logDet + logW;
+    }
+  }
+  return matrix(n, K, out);
+}
+
+/** Normalises weighted log-probabilities row-wise: returns log responsibilities and the per-row log-sum-exp. */
+function logResponsibilities(w: Matrix): { logResp: Matrix; logNorm: Float64Array } {
+  const n = w.rows;
+  const K = w.cols;
+  const logNorm = new Float64Array(n);
+  const out = new Float64Array(n * K);
+  for (let i = 0; i < n; i++) {
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) mx = Math.max(mx, w.data[i * K + k]);
+    let s = 0;
+    for (let k = 0; k < K; k++) s += Math.exp(w.data[i * K + k] - mx);
+    const lse = mx + Math.log(s);
+    logNorm[i] = lse;
+    for (let k = 0; k < K; k++) out[i * K + k] = w.data[i * K + k] - lse;
+  }
+  return { logResp: matrix(n, K, out), logNorm };
+}
+
+/**
+ * Full-covariance Gaussian mixture fitted by EM, reproducing scikit-learn 1.2's GaussianMixture
+ * (covariance_type='full', n_init=1) from a given hard initial assignment:
+ * init: responsibilities = one-hot(initLabels), weights = nk / N;
+ * loop (at most maxIter): E-step (log responsibilities, mean log-likelihood), M-step (weights = nk / sum nk),
+ * stop when |lower bound change| < tol. Complexity O(iter K N d^2).
+ *
+ * References: A. Dempster, N. Laird, D. Rubin, "Maximum likelihood from incomplete data via the EM algorithm" (1977);
+ * scikit-learn `sklearn/mixture/_gaussian_mixture.py`.
+ */
+export async function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): Promise<GaussianMixtureFit> {
+  const n = x.rows;
+  const K = options.nComponents;
+  const regCovar = options.regCovar ?? 1e-6;
+  const tol = options.tol ?? 1e-3;
+  const maxIter = options.maxIter ?? 100;
+  if (options.initLabels.length !== n) throw new RangeError(`fitGaussianMixture: initLabels has ${options.initLabels.length} entries, expected ${n}`);
+  const resp0 = matrix(n, K);
+  for (let i = 0; i < n; i++) {
+    const l = options.initLabels[i];
+    if (!Number.isInteger(l) || l < 0 || l >= K) throw new RangeError(`fitGaussianMixture: initLabels[${i}] = ${l} outside [0, ${K})`);
+    resp0.data[i * K + l] = 1;
+  }
+  let est = await estimate(x, resp0, regCovar);
+  let weights = est.nk.map((v) => v / n);
+  let lowerBound = -Infinity;
+  let converged = false;
+  let nIter = 0;
+  for (nIter = 1; nIter <= maxIter; nIter++) {
+    const prev = lowerBound;
+    const w = await weightedLogProb(x, { weights, means: est.means, precisionCholesky: est.precisionCholesky });
+    const { logResp, logNorm } = logResponsibilities(w);
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += logNorm[i];
+    lowerBound = mean / n;
+    const resp = matrix(n, K, logResp.data.map(Math.exp));
+    est = await estimate(x, resp, regCovar);
+    let total = 0;
+    for (const v of est.nk) total += v;
+    weights = est.nk.map((v) => v / total);
+    if (Math.abs(lowerBound - prev) < tol) {
+      converged = true;
+      break;
+    }
+  }
+  return {
+    weights,
+    means: est.means,
+    precisionCholesky: est.precisionCholesky,
+    converged,
+    nIter: Math.min(nIter, maxIter),
+    lowerBound,
+  };
+}
+
+/** Posterior component probabilities (N x K) under a fitted mixture (sklearn's predict_proba). */
+export async function mixturePosteriors(x: Matrix, fit: GaussianMixtureFit): Promise<Matrix> {
+  const { logResp } = logResponsibilities(await weightedLogProb(x, fit));
+  return matrix(logResp.rows, logResp.cols, logResp.data.map(Math.exp));
+}

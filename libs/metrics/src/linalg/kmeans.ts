@@ -1,0 +1,143 @@
+import { type Matrix } from './matrix';
+import { seededUniform } from './random';
+
+export interface KMeansOptions {
+  seed?: number;
+  maxIter?: number;
+  /** Relative tolerance: stop when the squared centre shift is at most tol * mean feature variance (sklearn's rule). */
+  tol?: number;
+}
+
+export interface KMeansResult {
+  labels: Int32Array;
+  centers: Matrix;
+  inertia: number;
+  nIter: number;
+}
+
+function sqDist(X: Float64Array, i: number, C: Float64Array, c: number, d: number): number {
+  let s = 0;
+  const a = i * d;
+  const b = c * d;
+  for (let j = 0; j < d; j++) {
+    const t = X[a + j] - C[b + j];
+    s += t * t;
+  }
+  return s;
+}
+
+/**
+ * k-means (Lloyd) with greedy k-means++ seeding (Arthur & Vassilvitskii 2007; 2 + ln k local trials per centre,
+ * as scikit-learn does), seeded for reproducibility. O(N k d) per iteration.
+ */
+export function kmeans(x: Matrix, k: number, options: KMeansOptions = {}): KMeansResult {
+  const n = x.rows;
+  const d = x.cols;
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`kmeans: k must be in [1, ${n}], got ${k}`);
+  const rand = seededUniform(options.seed ?? 0);
+  const X = x.data;
+  const C = new Float64Array(k * d);
+  // k-means++ seeding.
+  const first = Math.floor(rand() * n);
+  C.set(X.subarray(first * d, first * d + d), 0);
+  const closest = new Float64Array(n);
+  let pot = 0;
+  for (let i = 0; i < n; i++) {
+    closest[i] = sqDist(X, i, C, 0, d);
+    pot += closest[i];
+  }
+  const trials = 2 + Math.floor(Math.log(k));
+  const cand = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    let bestPot = Infinity;
+    let best = -1;
+    let bestD: Float64Array | null = null;
+    for (let t = 0; t < trials; t++) {
+      const r = rand() * pot;
+      let acc = 0;
+      let pick = n - 1;
+      for (let i = 0; i < n; i++) {
+        acc += closest[i];
+        if (acc > r) {
+          pick = i;
+          break;
+        }
+      }
+      let p = 0;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        const a = i * d;
+        const b = pick * d;
+        for (let j = 0; j < d; j++) {
+          const u = X[a + j] - X[b + j];
+          s += u * u;
+        }
+        cand[i] = Math.min(closest[i], s);
+        p += cand[i];
+      }
+      if (p < bestPot) {
+        bestPot = p;
+        best = pick;
+        bestD = Float64Array.from(cand);
+      }
+    }
+    C.set(X.subarray(best * d, best * d + d), c * d);
+    if (bestD) closest.set(bestD);
+    pot = bestPot;
+  }
+  // Tolerance relative to the data's mean variance.
+  let meanVar = 0;
+  for (let j = 0; j < d; j++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += X[i * d + j];
+    m /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (X[i * d + j] - m) ** 2;
+    meanVar += v / n;
+  }
+  const tol = (options.tol ?? 1e-4) * (meanVar / d);
+  const maxIter = options.maxIter ?? 300;
+  const labels = new Int32Array(n);
+  const counts = new Float64Array(k);
+  const next = new Float64Array(k * d);
+  let iter = 0;
+  let inertia = 0;
+  const assign = (): void => {
+    inertia = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      let bd = Infinity;
+      for (let c = 0; c < k; c++) {
+        const dist = sqDist(X, i, C, c, d);
+        if (dist < bd) {
+          bd = dist;
+          best = c;
+        }
+      }
+      labels[i] = best;
+      inertia += bd;
+    }
+  };
+  for (iter = 1; iter <= maxIter; iter++) {
+    assign();
+    next.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      counts[c]++;
+      for (let j = 0; j < d; j++) next[c * d + j] += X[i * d + j];
+    }
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      for (let j = 0; j < d; j++) {
+        // An empty cluster keeps its centre (sklearn relocates it; with k-means++ seeding this is rare).
+        const v = counts[c] > 0 ? next[c * d + j] / counts[c] : C[c * d + j];
+        shift += (v - C[c * d + j]) ** 2;
+        C[c * d + j] = v;
+      }
+    }
+    if (shift <= tol) break;
+  }
+  assign();
+  return { labels, centers: { rows: k, cols: d, data: C }, inertia, nIter: Math.min(iter, maxIter) };
+}

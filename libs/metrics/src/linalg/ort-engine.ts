@@ -1,0 +1,43 @@
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { encodeOnnxModel, type OnnxGraph } from './onnx-proto';
+
+/**
+ * onnxruntime (CPU provider, MLAS kernels) as a float64 BLAS: each distinct operation is a one-node ONNX graph with
+ * symbolic dimensions, built in memory, compiled once and cached for the life of the process.
+ */
+const sessions = new Map<string, Promise<InferenceSession>>();
+
+function threads(): number {
+  const fromEnv = Number(process.env['TRANSFERSCOPE_ORT_THREADS']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2;
+}
+
+export function ortSession(key: string, graph: () => OnnxGraph): Promise<InferenceSession> {
+  let s = sessions.get(key);
+  if (!s) {
+    s = InferenceSession.create(encodeOnnxModel(graph()), {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads(),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'disabled',
+      enableCpuMemArena: false,
+    });
+    sessions.set(key, s);
+  }
+  return s;
+}
+
+export function doubleTensor(data: Float64Array, dims: readonly number[]): Tensor {
+  return new Tensor('float64', data, dims);
+}
+
+export async function runSingleOutput(
+  session: InferenceSession,
+  feeds: Record<string, Tensor>,
+): Promise<{ data: Float64Array; dims: readonly number[] }> {
+  const result = await session.run(feeds);
+  const out = result[session.outputNames[0]];
+  const data = out.data;
+  if (!(data instanceof Float64Array)) throw new TypeError(`onnxruntime returned ${out.type}, expected float64`);
+  return { data, dims: out.dims };
+}
