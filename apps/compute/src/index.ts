@@ -29,3 +29,22 @@ export {
   type BackendRequest,
   type SelectBackendOptions,
 } from './backends/select-backend';
+
+// Extraction: batched features and source-head outputs, cached as .npy.
+export { ExtractionError, type ExtractionErrorCode } from './extraction/extraction-error';
+export {
+  extractFeatures,
+  type ExtractOptions,
+  type ExtractionProgress,
+  type FeatureExtraction,
+  type ImageBatch,
+} from './extraction/extract-features';
+export {
+  featureCacheDir,
+  preprocessingHash,
+  readFeatureCache,
+  writeFeatureCache,
+  type FeatureCacheKey,
+  type FeatureCacheMeta,
+} from './extraction/feature-cache';
+export { decodeNpy, encodeNpy, type NpyArray, type NpyDtype } from './extraction/npy';

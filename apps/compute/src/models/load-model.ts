@@ -24,6 +24,8 @@ export interface LoadedModel {
   featureDim: number;
   /** Source classes, or null when the model has no head. */
   numClasses: number | null;
+  /** Number of weight values loaded (for tfjs-layers, `countParams()`), to compare with the manifest's `params`. */
+  params: number;
   /**
    * Runs a preprocessed NHWC float32 batch through the model. The caller owns (and must dispose)
    * the returned tensors; every intermediate tensor is freed.
@@ -57,7 +59,7 @@ function pool(t: Tensor, how: ZooModel['featurePooling']): Tensor2D {
 }
 
 /** Builds the runner shared by both formats from a function returning the raw [feature, head?] taps. */
-function runner(model: ZooModel, raw: (x: Tensor4D) => Tensor[], release: () => void): LoadedModel {
+function runner(model: ZooModel, params: number, raw: (x: Tensor4D) => Tensor[], release: () => void): LoadedModel {
   const { height, width, channels } = model.input;
   const head = model.logits;
   return {
@@ -65,6 +67,7 @@ function runner(model: ZooModel, raw: (x: Tensor4D) => Tensor[], release: () => 
     inputShape: [height, width, channels],
     featureDim: model.featureDim,
     numClasses: head ? head.numClasses : null,
+    params,
     forward(images: Tensor4D): ForwardOutputs {
       const [n, h, w, c] = images.shape;
       if (h !== height || w !== width || c !== channels) {
@@ -102,6 +105,7 @@ async function loadLayers(model: ZooModel, options: ModelFileOptions): Promise<L
   const taps = functionalModel({ inputs: net.inputs, outputs });
   return runner(
     model,
+    net.countParams(),
     (x) => {
       const out = taps.predict(x, { batchSize: x.shape[0] });
       return Array.isArray(out) ? out : [out];
@@ -113,8 +117,12 @@ async function loadLayers(model: ZooModel, options: ModelFileOptions): Promise<L
 async function loadGraph(model: ZooModel, options: ModelFileOptions): Promise<LoadedModel> {
   const net: GraphModel = await loadGraphModel(verifiedModelHandler(model, options));
   const names = model.logits ? [model.featureLayer, model.logits.layer] : [model.featureLayer];
+  const params = Object.values(net.weights)
+    .flat()
+    .reduce((a, t) => a + t.size, 0);
   const loaded = runner(
     model,
+    params,
     (x) => {
       try {
         const out = net.execute(x, names);
