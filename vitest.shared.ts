@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import swc from 'unplugin-swc';
@@ -32,7 +33,11 @@ export function projectConfig(overrides: UserConfig['test'] = {}): UserConfig {
       }),
     ],
     resolve: {
-      alias: Object.fromEntries(Object.entries(aliases).map(([name, path]) => [name, resolve(workspaceRoot, path)])),
+      alias: {
+        ...Object.fromEntries(Object.entries(aliases).map(([name, path]) => [name, resolve(workspaceRoot, path)])),
+        // graphql ships ESM and CJS builds; type-graphql loads the CJS one, so tests must too (one module realm).
+        graphql: createRequire(import.meta.url).resolve('graphql'),
+      },
     },
     test: {
       environment: 'node',

@@ -1,0 +1,55 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+
+@ObjectType('Study', { description: 'A named body of results: a paper\'s published numbers, or one run of a study definition.' })
+export class StudyType {
+  @Field(() => Int)
+  id!: number;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  description!: string;
+
+  @Field({ description: '`imported` (published results) or `computed` (run by Transferscope).' })
+  origin!: string;
+
+  @Field()
+  createdAt!: Date;
+}
+
+@ObjectType('Dataset')
+export class DatasetType {
+  @Field(() => Int)
+  id!: number;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  task!: string;
+
+  @Field(() => Int, { nullable: true })
+  numClasses!: number | null;
+
+  @Field({ description: '`ID` (in-distribution) or `OOD` (out-of-distribution).' })
+  role!: string;
+}
+
+@ObjectType('Metric')
+export class MetricType {
+  @Field()
+  id!: string;
+
+  @Field()
+  variant!: string;
+
+  @Field()
+  version!: string;
+
+  @Field({ description: '`higher` or `lower` is better.' })
+  direction!: string;
+
+  @Field()
+  poolRelative!: boolean;
+}

@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { registerConfigCommand } from './commands/config.command';
+import { registerCorrelateCommand } from './commands/correlate.command';
+import { registerDbCommand } from './commands/db.command';
+import { registerImportCommand } from './commands/import.command';
+import { registerServeCommand } from './commands/serve.command';
+import { SETTINGS } from './config';
+
+/** The `transferscope` command line: every command, with the global configuration flags. */
+export function buildProgram(): Command {
+  const program = new Command('transferscope')
+    .description('Transferability estimation results: import, compute, correlate, serve')
+    .option('--config <file>', 'config file (default: transferscope.config.{json,yaml,yml} in the working directory; env TRANSFERSCOPE_CONFIG)')
+    .option('--plugin <module...>', 'metric plugin module(s) to load');
+  for (const setting of Object.values(SETTINGS)) {
+    program.option(`${setting.flag} <${setting.path ? 'dir' : 'url'}>`, `${setting.help} (env ${setting.env})`);
+  }
+  program.showHelpAfterError().exitOverride();
+
+  registerImportCommand(program);
+  registerCorrelateCommand(program);
+  registerDbCommand(program);
+  registerServeCommand(program);
+  registerConfigCommand(program);
+  return program;
+}
