@@ -37,3 +37,13 @@ export {
   type GroupedKendallTauOptions,
   type GroupedKendallTauResult,
 } from './grouped-tau';
+export { bestInTopN, regret, relativeTopK, type SelectionOptions, type TiePolicy } from './selection';
+export {
+  accuracy,
+  balancedAccuracy,
+  confusionMatrix,
+  type BalancedAccuracyOptions,
+  type ClassLabel,
+  type ConfusionMatrixOptions,
+  type ConfusionMatrixResult,
+} from './classification';
