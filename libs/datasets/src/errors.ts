@@ -33,6 +33,8 @@ export class DatasetError extends Error {
   readonly file: string | undefined;
   readonly row: number | undefined;
   readonly field: string | undefined;
+  /** The message without the location prefix. */
+  readonly detail: string;
 
   constructor(code: DatasetErrorCode, detail: string, where: DatasetErrorLocation = {}, options?: { cause?: unknown }) {
     super(`${formatLocation(where)}${detail}`, options);
@@ -41,6 +43,7 @@ export class DatasetError extends Error {
     this.file = where.file;
     this.row = where.row;
     this.field = where.field;
+    this.detail = detail;
   }
 }
 

@@ -22,3 +22,11 @@ export {
 } from './manifest/definition';
 export { BRAIN_TUMOR_CLASSES, builtinDefinitions, registryDirs, type RegistryOptions } from './registry/builtin';
 export { DatasetRegistry, type DatasetListing } from './registry/registry';
+export { sniffFormat, formatFromExtension, type ImageFormat } from './image/sniff';
+export { decodeBmp, type RawImage } from './image/bmp';
+export { openImage, readImageFile, type OpenedImage } from './image/decode';
+export { checkSpec, specFromZooInput, STUDY_EVAL_SPEC, type PreprocessSpec, type ZooInputSpec } from './image/spec';
+export { STUDY_AUGMENTATION, sampleAugmentation, type AugmentOptions, type AugmentParams } from './image/augment';
+export { mulberry32, mixSeed, type Rng } from './image/rng';
+export { preprocessImage, type PreprocessInfo, type PreprocessOptions } from './image/preprocess';
+export { iterateBatches, type Batch, type BatchOptions, type BatchStream } from './image/batches';

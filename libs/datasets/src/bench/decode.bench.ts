@@ -1,0 +1,35 @@
+// Decode throughput on the real brain-tumor JPEGs: read + decode + resize (shorter side 256) +
+// centre crop 224 + float32 NHWC, through the public batch iterator. Run: `npx nx bench datasets`
+// (vitest bench, from the sources, no build). Images/s = images per run / mean run time; also printed.
+import { afterAll, bench, describe } from 'vitest';
+import { iterateBatches } from '../image/batches';
+import { STUDY_EVAL_SPEC } from '../image/spec';
+import { loadSplit } from '../manifest/definition';
+import { DatasetRegistry } from '../registry/registry';
+import { type Manifest } from '../types';
+
+const shared = process.env['TRANSFERSCOPE_SHARED'] ?? '../../../shared';
+const registry = DatasetRegistry.builtin({ sharedRoot: shared });
+const full = await loadSplit(registry.get('brain_tumor_kaggle'), 'train');
+// 400 images spread over all classes and sizes.
+const step = Math.floor(full.items.length / 400);
+const sample: Manifest = { ...full, items: full.items.filter((_, i) => i % step === 0).slice(0, 400) };
+const rates: Record<string, number[]> = {};
+
+async function run(name: string, concurrency: number): Promise<void> {
+  const t0 = performance.now();
+  let n = 0;
+  for await (const b of iterateBatches(sample, { spec: STUDY_EVAL_SPEC, batchSize: 32, concurrency })) n += b.shape[0];
+  (rates[name] ??= []).push(n / ((performance.now() - t0) / 1000));
+}
+
+describe(`decode+resize+crop 224 float32, ${sample.items.length} brain-tumor JPEGs per run`, () => {
+  for (const c of [2, 4]) bench(`concurrency ${c}`, () => run(`concurrency ${c}`, c), { iterations: 3, time: 0, warmupIterations: 0, warmupTime: 0 });
+});
+
+afterAll(() => {
+  for (const [name, r] of Object.entries(rates)) {
+    const sorted = [...r].sort((a, b) => a - b);
+    console.log(`${name}: median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} images/s over ${r.length} runs (incl. warm-up)`);
+  }
+});
