@@ -47,3 +47,4 @@ export {
   type ConfusionMatrixOptions,
   type ConfusionMatrixResult,
 } from './classification';
+export { firstPrimes, halton, haltonPoint, logUniformScale, radicalInverse, type HaltonOptions } from './halton';
