@@ -15,3 +15,23 @@ export { nce, nceFromPredictions, type NceResult } from './scores/nce';
 export { gbc, gbcFromAnalysis, type GbcOptions, type GbcResult } from './scores/gbc';
 export { logme, logmeFromAnalysis, type LogMeResult } from './scores/logme';
 export { nleep, nleepFromAnalysis, componentsForVariance, type NLeepOptions, type NLeepResult } from './scores/nleep';
+export { scoreAll, type ScoreAllOptions, type ScoreAllResult } from './score-all';
+export { syntheticInput, type SyntheticOptions } from './synthetic';
+export {
+  METRIC_INPUT_KINDS,
+  type MetricContext,
+  type MetricDefinition,
+  type MetricInputKind,
+  type MetricValue,
+  type PaperReference,
+} from './registry/metric';
+export { BUILTIN_METRICS } from './registry/builtins';
+export {
+  assertMetricDefinition,
+  createRegistry,
+  loadPlugin,
+  MetricRegistry,
+  PluginError,
+  type PluginErrorCode,
+} from './registry/registry';
+export { validateMetric, validatePlugin, type GoldenFixture, type ValidationCheck, type ValidationReport } from './registry/validate';

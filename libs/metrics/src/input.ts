@@ -7,8 +7,8 @@ export interface ScoreInput {
   features?: Matrix;
   /** N target labels, integers in [0, C) with every class present. */
   labels: ArrayLike<number>;
-  /** N x Cs source-head softmax outputs (rows sum to 1). */
-  predictions?: Matrix;
+  /** N x Cs source-head softmax outputs (rows sum to 1): LEEP's theta(x). */
+  sourceProbabilities?: Matrix;
   /** N source labels (e.g. argmax of the source head), integers >= 0. */
   sourceLabels?: ArrayLike<number>;
 }
