@@ -1,3 +1,4 @@
+import { ApiToken } from './api-token.entity';
 import { Dataset } from './dataset.entity';
 import { Evaluation } from './evaluation.entity';
 import { FeatureSet } from './feature-set.entity';
@@ -8,7 +9,8 @@ import { Study } from './study.entity';
 import { Trial } from './trial.entity';
 import { TrialEpoch } from './trial-epoch.entity';
 
-export { Dataset, Evaluation, FeatureSet, Metric, Score, SourceModel, Study, Trial, TrialEpoch };
+export { ApiToken, Dataset, Evaluation, FeatureSet, Metric, Score, SourceModel, Study, Trial, TrialEpoch };
+export type { ApiTokenRole } from './api-token.entity';
 export type { DatasetRole } from './dataset.entity';
 export type { MetricDirection, MetricInput } from './metric.entity';
 export type { ScoreStatus } from './score.entity';
@@ -16,4 +18,4 @@ export type { StudyOrigin } from './study.entity';
 export type { TransferProtocol, TrialStatus } from './trial.entity';
 
 /** Every entity of the results database, in the order TypeORM should know them. */
-export const ENTITIES = [Study, Dataset, SourceModel, Metric, FeatureSet, Score, Trial, TrialEpoch, Evaluation];
+export const ENTITIES = [Study, Dataset, SourceModel, Metric, FeatureSet, Score, Trial, TrialEpoch, Evaluation, ApiToken];
