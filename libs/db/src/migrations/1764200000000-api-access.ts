@@ -1,8 +1,5 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
-/** Tables whose writes change query answers; every statement on them bumps the change version. */
-const RESULT_TABLES = ['study', 'dataset', 'source_model', 'metric', 'feature_set', 'score', 'trial', 'trial_epoch', 'evaluation'];
-
 /**
  * API access: hashed API tokens, and a database change version that caches key on.
  *
@@ -24,13 +21,28 @@ BEGIN
   RETURN NULL;
 END
 $$`);
-    for (const table of RESULT_TABLES) {
-      await queryRunner.query(`CREATE TRIGGER "tr_${table}_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "${table}" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
-    }
+    // Every results table: any statement on them changes query answers.
+    await queryRunner.query(`CREATE TRIGGER "tr_study_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "study" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
+    await queryRunner.query(`CREATE TRIGGER "tr_dataset_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "dataset" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
+    await queryRunner.query(`CREATE TRIGGER "tr_source_model_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "source_model" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
+    await queryRunner.query(`CREATE TRIGGER "tr_metric_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "metric" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
+    await queryRunner.query(`CREATE TRIGGER "tr_feature_set_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "feature_set" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
+    await queryRunner.query(`CREATE TRIGGER "tr_score_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "score" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
+    await queryRunner.query(`CREATE TRIGGER "tr_trial_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "trial" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
+    await queryRunner.query(`CREATE TRIGGER "tr_trial_epoch_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "trial_epoch" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
+    await queryRunner.query(`CREATE TRIGGER "tr_evaluation_change_version" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "evaluation" FOR EACH STATEMENT EXECUTE FUNCTION "bump_change_version"()`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of RESULT_TABLES) await queryRunner.query(`DROP TRIGGER "tr_${table}_change_version" ON "${table}"`);
+    await queryRunner.query(`DROP TRIGGER "tr_study_change_version" ON "study"`);
+    await queryRunner.query(`DROP TRIGGER "tr_dataset_change_version" ON "dataset"`);
+    await queryRunner.query(`DROP TRIGGER "tr_source_model_change_version" ON "source_model"`);
+    await queryRunner.query(`DROP TRIGGER "tr_metric_change_version" ON "metric"`);
+    await queryRunner.query(`DROP TRIGGER "tr_feature_set_change_version" ON "feature_set"`);
+    await queryRunner.query(`DROP TRIGGER "tr_score_change_version" ON "score"`);
+    await queryRunner.query(`DROP TRIGGER "tr_trial_change_version" ON "trial"`);
+    await queryRunner.query(`DROP TRIGGER "tr_trial_epoch_change_version" ON "trial_epoch"`);
+    await queryRunner.query(`DROP TRIGGER "tr_evaluation_change_version" ON "evaluation"`);
     await queryRunner.query(`DROP FUNCTION "bump_change_version"()`);
     await queryRunner.query(`DROP TABLE "change_version"`);
     await queryRunner.query(`DROP TABLE "api_token"`);
