@@ -48,3 +48,13 @@ export {
   type ConfusionMatrixResult,
 } from './classification';
 export { firstPrimes, halton, haltonPoint, logUniformScale, radicalInverse, type HaltonOptions } from './halton';
+export {
+  bootstrap,
+  type BootstrapInterval,
+  type BootstrapOptions,
+  type BootstrapResult,
+  type PairedData,
+  type PairedStatistic,
+} from './bootstrap';
+export { createRng, splitMix64, type Rng } from './prng';
+export { hdiSorted, quantileSorted } from './quantiles';
