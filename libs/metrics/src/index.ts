@@ -35,3 +35,5 @@ export {
   type PluginErrorCode,
 } from './registry/registry';
 export { validateMetric, validatePlugin, type GoldenFixture, type ValidationCheck, type ValidationReport } from './registry/validate';
+export { NpyError, parseNpy, writeNpy, type NpyArray, type NpyErrorCode } from './io/npy';
+export { labelsFromJson, labelsFromNpy, matrixFromNpy, parseMetricList, scoreResultJson } from './io/score-files';

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import {
+  createRegistry,
+  labelsFromJson,
+  labelsFromNpy,
+  loadPlugin,
+  matrixFromNpy,
+  MetricInputError,
+  NpyError,
+  parseMetricList,
+  parseNpy,
+  PluginError,
+  scoreAll,
+  scoreResultJson,
+  type ScoreInput,
+} from '@transferscope/metrics';
+import { type Command } from 'commander';
+import { CliUsageError } from '../cli/cli-error';
+import { configOf } from '../cli/context';
+import { renderTable } from '../cli/table';
+
+interface ScoreOptions {
+  features: string;
+  labels: string;
+  predictions?: string;
+  metrics: string;
+  json?: boolean;
+  seed?: string;
+  nleepInit?: string;
+}
+
+function readFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new CliUsageError(`cannot read ${what} file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function npy(path: string, what: string) {
+  try {
+    return parseNpy(readFile(path, what));
+  } catch (e) {
+    if (e instanceof NpyError) throw new CliUsageError(`${what} ${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+function readLabels(path: string): Int32Array {
+  return path.toLowerCase().endsWith('.json') ? labelsFromJson(readFile(path, 'labels').toString('utf8')) : labelsFromNpy(npy(path, 'labels'));
+}
+
+/** Reads the command's files into a ScoreInput (features and predictions .npy; labels .npy or .json). */
+function readInputs(o: ScoreOptions): ScoreInput {
+  const features = matrixFromNpy(npy(o.features, '--features'), 'features');
+  const labels = readLabels(o.labels);
+  const sourceProbabilities = o.predictions ? matrixFromNpy(npy(o.predictions, '--predictions'), 'predictions') : undefined;
+  return { features, labels, sourceProbabilities };
+}
+
+/**
+ * `transferscope score`: the transferability scores of one feature matrix (NumPy .npy, float32/float64, C order) against
+ * target labels, optionally with the source head's softmax outputs for LEEP/NCE. Plugins come from `--plugin` and the
+ * config file. Bad input exits with code 2 and a one-line message.
+ */
+export function registerScoreCommand(program: Command): void {
+  program
+    .command('score')
+    .description('Transferability scores (H-score, Reg. H-score, LEEP, N-LEEP, NCE, GBC, LogME, plugins) of features against labels')
+    .requiredOption('--features <file.npy>', 'N x D features (float32/float64 .npy, C order)')
+    .requiredOption('--labels <file>', 'N target labels in 0..C-1 (.npy, or .json: an array)')
+    .option('--predictions <file.npy>', 'N x Cs source-head softmax outputs (enables LEEP and NCE)')
+    .option('--metrics <ids>', 'all, or comma-separated metric ids', 'all')
+    .option('--seed <n>', 'seed of randomised steps (N-LEEP k-means)', '42')
+    .option('--nleep-init <labels>', 'replay N-LEEP from these k-means labels (.npy or .json) instead of seeding k-means')
+    .option('--json', 'print { "<id>": value, ..., "seconds": {...}, "skipped": {...} }')
+    .action(async (options: ScoreOptions, command: Command) => {
+      const seed = Number(options.seed);
+      if (!Number.isInteger(seed)) throw new CliUsageError(`--seed must be an integer, got ${options.seed}`);
+      try {
+        const registry = createRegistry();
+        for (const plugin of configOf(command).plugins) await loadPlugin(plugin, registry);
+        const nleep = options.nleepInit ? { initLabels: readLabels(options.nleepInit) } : {};
+        const result = await scoreAll(readInputs(options), parseMetricList(options.metrics), { registry, seed, options: { nleep } });
+        if (options.json) {
+          console.log(JSON.stringify(scoreResultJson(result), null, 2));
+          return;
+        }
+        const rows = Object.entries(result.values).map(([id, v]) => [id, v.toPrecision(10), result.seconds[id].toFixed(3)]);
+        const skipped = Object.entries(result.skipped).map(([id, why]) => [id, 'skipped', why]);
+        console.log(renderTable(['metric', 'value', 'seconds'], [...rows, ...skipped]));
+      } catch (e) {
+        if (e instanceof MetricInputError || e instanceof PluginError) throw new CliUsageError(e.message);
+        throw e;
+      }
+    });
+}
