@@ -20,7 +20,7 @@ export {
   type LoadSplitOptions,
   type Split,
 } from './manifest/definition';
-export { BRAIN_TUMOR_CLASSES, builtinDefinitions, registryDirs, type RegistryOptions } from './registry/builtin';
+export { BRAIN_TUMOR_CLASSES, BUILTIN_DATASET_IDS, builtinDefinitions, registryDirs, unconfiguredBuiltins, type RegistryOptions } from './registry/builtin';
 export { DatasetRegistry, type DatasetListing } from './registry/registry';
 export { sniffFormat, formatFromExtension, type ImageFormat } from './image/sniff';
 export { decodeBmp, type RawImage } from './image/bmp';
@@ -30,3 +30,17 @@ export { STUDY_AUGMENTATION, sampleAugmentation, type AugmentOptions, type Augme
 export { mulberry32, mixSeed, type Rng } from './image/rng';
 export { preprocessImage, type PreprocessInfo, type PreprocessOptions } from './image/preprocess';
 export { iterateBatches, type Batch, type BatchOptions, type BatchStream } from './image/batches';
+export { dHashFromThumbnail, hammingDistance, hashWords, popcount32 } from './audit/dhash';
+export { scanFile, scanFiles, type FileInfo, type ScanDepth } from './audit/scan';
+export {
+  buildAuditReport,
+  type AuditEntry,
+  type AuditOptions,
+  type AuditReport,
+  type AuditSplitInput,
+  type LeakageVerdict,
+  type SplitPairLeakage,
+  type SplitSummary,
+} from './audit/report';
+export { auditDefinition, auditManifests, type AuditRunOptions } from './audit/audit';
+export { formatAuditReport } from './audit/format';

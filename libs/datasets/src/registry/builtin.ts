@@ -34,20 +34,35 @@ const MALIGNANCY_CLASSES: ClassDef[] = [
 ];
 
 interface Dirs {
-  paper: string;
-  zoo: string;
-  data: string;
+  paper: string | undefined;
+  zoo: string | undefined;
+  data: string | undefined;
 }
 
-/** Resolve the three folders from the options; throws if neither `sharedRoot` nor both folders are given. */
+/** Resolve the folders from the options; any of them may be unknown (then its datasets are "not configured"). */
 export function registryDirs(options: RegistryOptions): Dirs {
   const shared = options.sharedRoot === undefined ? undefined : resolve(options.sharedRoot);
   const paper = options.paperDataDir ?? (shared && join(shared, 'paper', 'data'));
   const zoo = options.zooDatasetsDir ?? (shared && join(shared, 'zoo', 'datasets'));
-  if (paper === undefined || zoo === undefined) {
-    throw new TypeError('registry options need sharedRoot, or both paperDataDir and zooDatasetsDir');
+  const data = options.dataRoot ?? zoo;
+  return { paper: paper && resolve(paper), zoo: zoo && resolve(zoo), data: data && resolve(data) };
+}
+
+/** The ids of the built-in datasets, in listing order. */
+export const BUILTIN_DATASET_IDS = ['isic19', 'pad_ufes_20', 'breakhis', 'iciar2018', 'brain_tumor', 'nins', 'brain_tumor_kaggle', 'brain_mri_ood'] as const;
+
+/** Built-in datasets that these options cannot locate, and which setting is missing. */
+export function unconfiguredBuiltins(options: RegistryOptions): { id: string; reason: string }[] {
+  const d = registryDirs(options);
+  const out: { id: string; reason: string }[] = [];
+  for (const id of BUILTIN_DATASET_IDS.slice(0, 6)) {
+    if (d.paper === undefined) out.push({ id, reason: "not configured: the folder of the study's split CSVs (paperDataDir) is not set" });
+    else if (d.data === undefined) out.push({ id, reason: 'not configured: the data root is not set' });
   }
-  return { paper: resolve(paper), zoo: resolve(zoo), data: resolve(options.dataRoot ?? zoo) };
+  for (const id of BUILTIN_DATASET_IDS.slice(6)) {
+    if (d.zoo === undefined) out.push({ id, reason: 'not configured: the zoo datasets folder (zooDatasetsDir) is not set' });
+  }
+  return out;
 }
 
 function studySplits(dir: string): DatasetDefinition['splits'] {
@@ -66,8 +81,15 @@ function studySplits(dir: string): DatasetDefinition['splits'] {
  */
 export function builtinDefinitions(options: RegistryOptions): DatasetDefinition[] {
   const d = registryDirs(options);
-  const paper = (name: string): string => join(d.paper, name);
-  const study = (def: Omit<DatasetDefinition, 'baseDir' | 'dataRoot'>): DatasetDefinition => ({ ...def, dataRoot: d.data, baseDir: d.paper });
+  const out: DatasetDefinition[] = [];
+  if (d.paper !== undefined && d.data !== undefined) out.push(...studyDefinitions(d.paper, d.data));
+  if (d.zoo !== undefined) out.push(...zooDefinitions(d.zoo));
+  return out;
+}
+
+function studyDefinitions(paperDir: string, dataRoot: string): DatasetDefinition[] {
+  const paper = (name: string): string => join(paperDir, name);
+  const study = (def: Omit<DatasetDefinition, 'baseDir' | 'dataRoot'>): DatasetDefinition => ({ ...def, dataRoot, baseDir: paperDir });
   return [
     study({
       id: 'isic19',
@@ -114,14 +136,19 @@ export function builtinDefinitions(options: RegistryOptions): DatasetDefinition[
       classes: [...BRAIN_TUMOR_CLASSES],
       splits: { test: { csv: join(paper('brain_tumor'), 'ood', 'out_test_NINS.csv') } },
     }),
+  ];
+}
+
+function zooDefinitions(zoo: string): DatasetDefinition[] {
+  return [
     {
       id: 'brain_tumor_kaggle',
       name: 'Brain Tumor Classification (MRI), Kaggle, with the study\'s splits',
       role: 'in-distribution',
       classes: [...BRAIN_TUMOR_CLASSES],
-      dataRoot: d.zoo,
-      baseDir: join(d.zoo, 'brain_tumor_kaggle'),
-      splits: studySplits(join(d.zoo, 'brain_tumor_kaggle', 'splits')),
+      dataRoot: zoo,
+      baseDir: join(zoo, 'brain_tumor_kaggle'),
+      splits: studySplits(join(zoo, 'brain_tumor_kaggle', 'splits')),
       ood: 'brain_mri_ood',
     },
     {
@@ -129,9 +156,9 @@ export function builtinDefinitions(options: RegistryOptions): DatasetDefinition[
       name: 'Brain MRI OOD (figshare + Br35H; stands in for NINS)',
       role: 'out-of-distribution',
       classes: [...BRAIN_TUMOR_CLASSES],
-      dataRoot: d.zoo,
-      baseDir: join(d.zoo, 'brain_mri_ood'),
-      splits: { test: { csv: join(d.zoo, 'brain_mri_ood', 'ood.csv') } },
+      dataRoot: zoo,
+      baseDir: join(zoo, 'brain_mri_ood'),
+      splits: { test: { csv: join(zoo, 'brain_mri_ood', 'ood.csv') } },
     },
   ];
 }

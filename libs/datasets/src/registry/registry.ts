@@ -1,7 +1,7 @@
 import { access, stat } from 'node:fs/promises';
 import { DatasetError } from '../errors';
 import { type DatasetDefinition, definitionDataRoot, loadSplit } from '../manifest/definition';
-import { builtinDefinitions, type RegistryOptions } from './builtin';
+import { builtinDefinitions, type RegistryOptions, unconfiguredBuiltins } from './builtin';
 
 /** One dataset as listed: what it is and whether its images are here. */
 export interface DatasetListing {
@@ -27,14 +27,21 @@ const PROBE_FILES = 3;
  */
 export class DatasetRegistry {
   private readonly defs = new Map<string, DatasetDefinition>();
+  /** Known datasets that the configuration cannot locate, with the reason. */
+  private readonly unconfigured = new Map<string, string>();
 
   constructor(definitions: readonly DatasetDefinition[] = []) {
     for (const d of definitions) this.add(d);
   }
 
-  /** A registry holding the built-in definitions for these folders. */
+  /**
+   * A registry holding the built-in definitions for these folders. Built-ins whose folder is not
+   * configured are still listed (unavailable, with the setting that is missing).
+   */
   static builtin(options: RegistryOptions): DatasetRegistry {
-    return new DatasetRegistry(builtinDefinitions(options));
+    const registry = new DatasetRegistry(builtinDefinitions(options));
+    for (const { id, reason } of unconfiguredBuiltins(options)) registry.unconfigured.set(id, reason);
+    return registry;
   }
 
   /** Add a definition; an id already present is refused. */
@@ -51,6 +58,8 @@ export class DatasetRegistry {
   get(id: string): DatasetDefinition {
     const def = this.defs.get(id);
     if (def === undefined) {
+      const why = this.unconfigured.get(id);
+      if (why !== undefined) throw new DatasetError('UNKNOWN_DATASET', `dataset "${id}" is ${why}`);
       throw new DatasetError('UNKNOWN_DATASET', `no dataset "${id}" (known: ${[...this.defs.keys()].join(', ')})`);
     }
     return def;
@@ -72,6 +81,9 @@ export class DatasetRegistry {
   async list(): Promise<DatasetListing[]> {
     const out: DatasetListing[] = [];
     for (const def of this.defs.values()) out.push(await probe(def));
+    for (const [id, reason] of this.unconfigured) {
+      out.push({ id, name: id, role: undefined, ood: undefined, classes: [], splits: {}, dataRoot: '', available: false, reason });
+    }
     return out;
   }
 }

@@ -84,3 +84,23 @@ describe('built-in registry on the real data', () => {
     expect(() => registry.add(registry.get('nins'))).toThrow(/defined twice/);
   });
 });
+
+describe('registry configuration', () => {
+  it('lists built-ins whose folder is not configured as unavailable, naming the missing setting', async () => {
+    const zooOnly = DatasetRegistry.builtin({ zooDatasetsDir: zooDatasetsDir() });
+    expect(zooOnly.ids()).toEqual(['brain_tumor_kaggle', 'brain_mri_ood']);
+    const list = await zooOnly.list();
+    expect(list.map((l) => [l.id, l.available])).toEqual([
+      ['brain_tumor_kaggle', true],
+      ['brain_mri_ood', true],
+      ['isic19', false],
+      ['pad_ufes_20', false],
+      ['breakhis', false],
+      ['iciar2018', false],
+      ['brain_tumor', false],
+      ['nins', false],
+    ]);
+    expect(list[2].reason).toMatch(/paperDataDir/);
+    expect(() => zooOnly.get('isic19')).toThrow(/not configured/);
+  });
+});
