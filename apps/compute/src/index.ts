@@ -48,3 +48,14 @@ export {
   type FeatureCacheMeta,
 } from './extraction/feature-cache';
 export { decodeNpy, encodeNpy, type NpyArray, type NpyDtype } from './extraction/npy';
+
+// The study pipeline: definitions, units, the queue, the runner.
+export { loadStudyDefinition, validateStudyDefinition, quickVariant, StudyDefinitionError, type StudyDefinition } from './study/study-definition';
+export { resolveStudy, type ResolvedStudy, type StudyLocations, type StudySplit } from './study/resolve-study';
+export { runStudy, StudyRunError, type RunStudyOptions, type StudyRunSummary } from './study/run-study';
+export { runWorker, type RunWorkerOptions } from './study/run-worker';
+export { studyStatus, type StudyStatus } from './study/study-status';
+export { createProgressReporter, type ProgressReporter, type ProgressTask } from './study/progress';
+export { planPhases, unitKey, type StudyUnit } from './study/units';
+export { haltonTrial, STUDY_SEARCH_SPACE } from './training/halton-grid';
+export { trainLinearProbe, evaluateProbe, cosineLearningRate, type ProbeSchedule, type ProbeSplit, type ProbeRun } from './training/linear-probe';

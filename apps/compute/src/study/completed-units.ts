@@ -1,0 +1,67 @@
+import { type DataSource } from 'typeorm';
+import { type ResolvedStudy } from './resolve-study';
+import { type StudyRows } from './study-rows';
+import { unitKey, type StudyUnit } from './units';
+
+/**
+ * Keys of the units whose results are recorded, read from the results tables themselves (not from the queue), so
+ * completion survives crashes, restarts and lost jobs: a unit is done exactly when its rows exist.
+ */
+export async function completedUnits(dataSource: DataSource, study: ResolvedStudy, rows: StudyRows): Promise<Set<string>> {
+  const done = new Set<string>();
+  const nameOf = new Map([...rows.datasetIds].map(([name, id]) => [id, name]));
+  const idOf = (oodOrId: string) => study.pairs.find((p) => p.id.id === oodOrId || p.ood?.id === oodOrId)!.id.id;
+  const modelIds = study.models.map((m) => m.id);
+
+  const featureSets: { model_id: string; dataset_id: number; splits: string[] }[] = await dataSource.query(
+    `SELECT model_id, dataset_id, array_agg(DISTINCT split) AS splits FROM feature_set
+     WHERE model_id = ANY($1::text[]) AND dataset_id = ANY($2::int[]) GROUP BY model_id, dataset_id`,
+    [modelIds, [...rows.datasetIds.values()]],
+  );
+  const splitsOf = new Map<string, Set<string>>();
+  for (const row of featureSets) {
+    const key = `${row.model_id}/${idOf(nameOf.get(row.dataset_id)!)}`;
+    const set = splitsOf.get(key) ?? new Set<string>();
+    row.splits.forEach((s) => set.add(s));
+    splitsOf.set(key, set);
+  }
+  for (const model of study.models) {
+    for (const pair of study.pairs) {
+      const splits = splitsOf.get(`${model.id}/${pair.id.id}`);
+      const needed = pair.ood ? ['train', 'val', 'test', 'ood'] : ['train', 'val', 'test'];
+      if (splits && needed.every((s) => splits.has(s))) done.add(unitKey({ kind: 'extract', model: model.id, dataset: pair.id.id }));
+    }
+  }
+
+  const scores: { model_id: string; dataset_id: number; split: 'train' | 'ood'; n: number }[] = await dataSource.query(
+    'SELECT model_id, dataset_id, split, count(*)::int AS n FROM score WHERE study_id = $1 GROUP BY model_id, dataset_id, split',
+    [rows.studyId],
+  );
+  for (const row of scores) {
+    if (row.n >= study.metricIds.length) done.add(unitKey({ kind: 'score', model: row.model_id, dataset: idOf(nameOf.get(row.dataset_id)!), split: row.split }));
+  }
+
+  const trials: { model_id: string; dataset_id: number; halton_index: number }[] = await dataSource.query(
+    `SELECT model_id, dataset_id, halton_index FROM trial WHERE study_id = $1 AND status = 'done' AND seed = $2`,
+    [rows.studyId, study.definition.seed],
+  );
+  for (const row of trials) done.add(unitKey({ kind: 'trial', model: row.model_id, dataset: nameOf.get(row.dataset_id)!, haltonIndex: row.halton_index }));
+
+  const evaluations: { model_id: string; dataset_id: number; n: number }[] = await dataSource.query(
+    'SELECT model_id, dataset_id, count(*)::int AS n FROM evaluation WHERE study_id = $1 GROUP BY model_id, dataset_id',
+    [rows.studyId],
+  );
+  const evaluated = new Map(evaluations.map((row) => [`${row.model_id}/${row.dataset_id}`, row.n]));
+  for (const model of study.models) {
+    for (const pair of study.pairs) {
+      const idRows = evaluated.get(`${model.id}/${rows.datasetIds.get(pair.id.id)}`) ?? 0;
+      const oodRows = pair.ood ? (evaluated.get(`${model.id}/${rows.datasetIds.get(pair.ood.id)}`) ?? 0) : 2;
+      if (idRows >= 3 && oodRows >= 2) done.add(unitKey({ kind: 'evaluate', model: model.id, dataset: pair.id.id }));
+    }
+  }
+  return done;
+}
+
+export function pendingUnits(units: StudyUnit[], done: Set<string>): StudyUnit[] {
+  return units.filter((unit) => !done.has(unitKey(unit)));
+}

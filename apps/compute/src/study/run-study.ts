@@ -1,0 +1,100 @@
+import { type DataSource } from 'typeorm';
+import { type BackendInfo } from '../backends/select-backend';
+import { completedUnits, pendingUnits } from './completed-units';
+import { formatSeconds, type ProgressReporter } from './progress';
+import { type ResolvedStudy } from './resolve-study';
+import { recordStudy, type StudyRows } from './study-rows';
+import { UnitQueue } from './unit-queue';
+import { UnitRunner } from './unit-runner';
+import { planPhases, unitKey, type StudyUnit } from './units';
+
+export interface RunStudyOptions {
+  dataSource: DataSource;
+  /** URL of the same database, for the job queue. */
+  databaseUrl: string;
+  study: ResolvedStudy;
+  /** TRANSFERSCOPE_HOME: feature and model caches. */
+  home: string;
+  backend: BackendInfo;
+  progress: ProgressReporter;
+  /** Also process units in this process (default true). Other `transferscope worker`s may join either way. */
+  work?: boolean;
+}
+
+export interface StudyRunSummary {
+  study: string;
+  studyId: number;
+  units: number;
+  ranHere: number;
+  seconds: number;
+}
+
+/** A unit failed for good: which, and why. Nothing half-written: each unit's rows land in one transaction. */
+export class StudyRunError extends Error {
+  readonly code = 'STUDY_UNIT_FAILED';
+  constructor(readonly failures: { key: string; error: string }[]) {
+    super(`${failures.length} unit${failures.length > 1 ? 's' : ''} failed: ${failures.slice(0, 3).map((f) => `${f.key}: ${f.error}`).join('; ')}`);
+    this.name = 'StudyRunError';
+  }
+}
+
+/**
+ * Runs a study to completion: features, then scores and Halton trials, then the evaluation of each best trial.
+ * Each phase's pending units go to the study's queue; this process works on them (unless `work: false`) beside any
+ * other workers, and the phase ends when the results tables hold every unit's rows. Re-running resumes.
+ */
+export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummary> {
+  const { dataSource, study, progress } = options;
+  const started = Date.now();
+  const rows: StudyRows = await recordStudy(dataSource, study);
+  const phases = planPhases(
+    study.models.map((m) => m.id),
+    study.pairs.map((p) => ({ dataset: p.id.id, hasOod: p.ood !== null })),
+    study.definition.trials,
+  );
+  const total = phases.reduce((sum, phase) => sum + phase.length, 0);
+  progress.event('study-start', { study: study.definition.name, studyId: rows.studyId, units: total, models: study.models.length, backend: options.backend.name });
+
+  const queue = await UnitQueue.open(options.databaseUrl, rows.studyId);
+  let ranHere = 0;
+  try {
+    if (options.work !== false) {
+      const runner = new UnitRunner(dataSource, study, rows, options.home, options.backend, progress);
+      await queue.work(async ({ unit }) => {
+        await runner.run(unit);
+        ranHere++;
+      });
+    }
+    const names = ['features', 'scores and trials', 'evaluation'];
+    for (const [index, phase] of phases.entries()) {
+      await runPhase(names[index]!, phase, queue, options, rows);
+    }
+  } finally {
+    await queue.close();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  progress.event('study-done', { study: study.definition.name, units: total, ranHere, seconds: Math.round(seconds), took: formatSeconds(seconds) });
+  return { study: study.definition.name, studyId: rows.studyId, units: total, ranHere, seconds };
+}
+
+async function runPhase(name: string, units: StudyUnit[], queue: UnitQueue, options: RunStudyOptions, rows: StudyRows): Promise<void> {
+  const { dataSource, study, progress } = options;
+  const keys = new Set(units.map(unitKey));
+  const countDone = async () => [...(await completedUnits(dataSource, study, rows))].filter((key) => keys.has(key)).length;
+  let done = await countDone();
+  if (done === units.length) {
+    progress.event('phase-already-done', { phase: name, units: units.length });
+    return;
+  }
+  await queue.enqueue(study.definition.name, pendingUnits(units, await completedUnits(dataSource, study, rows)));
+  const since = new Date();
+  const task = progress.task(`phase: ${name}`, units.length);
+  while (done < units.length) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    done = await countDone();
+    task.update(done);
+    const failures = (await queue.failed(since)).filter((failure) => keys.has(failure.key));
+    if (failures.length > 0) throw new StudyRunError(failures);
+  }
+  task.done();
+}

@@ -1,0 +1,58 @@
+import { type DataSource } from 'typeorm';
+import { type BackendInfo } from '../backends/select-backend';
+import { type ProgressReporter } from './progress';
+import { type ResolvedStudy } from './resolve-study';
+import { recordStudy } from './study-rows';
+import { UnitQueue } from './unit-queue';
+import { UnitRunner } from './unit-runner';
+import { unitKey } from './units';
+
+export interface RunWorkerOptions {
+  dataSource: DataSource;
+  databaseUrl: string;
+  study: ResolvedStudy;
+  home: string;
+  backend: BackendInfo;
+  progress: ProgressReporter;
+  /** Stop after this long without a unit to run; null = until SIGINT/SIGTERM. */
+  idleExitSeconds: number | null;
+}
+
+/** A worker: takes the study's units from the shared queue and runs them here, one at a time. */
+export async function runWorker(options: RunWorkerOptions): Promise<number> {
+  const rows = await recordStudy(options.dataSource, options.study);
+  const queue = await UnitQueue.open(options.databaseUrl, rows.studyId);
+  const runner = new UnitRunner(options.dataSource, options.study, rows, options.home, options.backend, options.progress);
+  let ran = 0;
+  let lastWork = Date.now();
+  let busy = false;
+  options.progress.event('worker-start', { study: options.study.definition.name, queue: queue.name, backend: options.backend.name });
+  await queue.work(async ({ unit }) => {
+    busy = true;
+    try {
+      await runner.run(unit);
+      ran++;
+      options.progress.event('unit-done', { unit: unitKey(unit) });
+    } finally {
+      busy = false;
+      lastWork = Date.now();
+    }
+  });
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (options.idleExitSeconds !== null) {
+      const limit = options.idleExitSeconds * 1000;
+      const timer = setInterval(() => {
+        if (!busy && Date.now() - lastWork > limit) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 500);
+    }
+  });
+  await queue.close();
+  options.progress.event('worker-stop', { ran });
+  return ran;
+}

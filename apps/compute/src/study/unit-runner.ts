@@ -1,0 +1,276 @@
+import { iterateBatches } from '@transferscope/datasets';
+import { matrix, scoreAll } from '@transferscope/metrics';
+import { accuracy, balancedAccuracy, confusionMatrix } from '@transferscope/stats';
+import { type DataSource } from 'typeorm';
+import { type BackendInfo } from '../backends/select-backend';
+import { extractFeatures, type FeatureExtraction } from '../extraction/extract-features';
+import { preprocessingHash, readFeatureCache, writeFeatureCache, type FeatureCacheKey } from '../extraction/feature-cache';
+import { loadZooModel, type LoadedModel } from '../models/load-model';
+import { type ZooModel } from '../models/zoo-manifest';
+import { haltonTrial } from '../training/halton-grid';
+import { evaluateProbe, trainLinearProbe, type ProbeSchedule, type ProbeSplit } from '../training/linear-probe';
+import { type ProgressReporter } from './progress';
+import { preprocessingOf, splitManifest, type DatasetPair, type ResolvedStudy, type StudySplit } from './resolve-study';
+import { type StudyRows } from './study-rows';
+import { type StudyUnit } from './units';
+
+const PROTOCOL = 'linear-probe';
+
+/** Runs units of one study in this process, recording their results. Every unit is idempotent. */
+export class UnitRunner {
+  private readonly features = new Map<string, Promise<FeatureExtraction>>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly study: ResolvedStudy,
+    private readonly rows: StudyRows,
+    private readonly home: string,
+    private readonly backend: BackendInfo,
+    private readonly progress: ProgressReporter,
+  ) {}
+
+  async run(unit: StudyUnit): Promise<void> {
+    const model = this.study.models.find((m) => m.id === unit.model);
+    const pair = this.study.pairs.find((p) => p.id.id === unit.dataset);
+    if (!model || !pair) throw new Error(`unit ${JSON.stringify(unit)} names a model or dataset outside study ${this.study.definition.name}`);
+    switch (unit.kind) {
+      case 'extract':
+        return this.extract(model, pair);
+      case 'score':
+        return this.score(model, pair, unit.split);
+      case 'trial':
+        return this.trial(model, pair, unit.haltonIndex);
+      case 'evaluate':
+        return this.evaluate(model, pair);
+    }
+  }
+
+  /** Extracts (or finds in the cache) every split the pair needs, loading the model at most once. */
+  private async extract(model: ZooModel, pair: DatasetPair): Promise<void> {
+    const splits: StudySplit[] = pair.ood ? ['train', 'val', 'test', 'ood'] : ['train', 'val', 'test'];
+    let loaded: LoadedModel | null = null;
+    try {
+      for (const split of splits) {
+        await this.featuresOf(model, pair, split, async () => (loaded ??= await loadZooModel(model, { cacheDir: this.home })));
+      }
+    } finally {
+      (loaded as LoadedModel | null)?.dispose();
+    }
+  }
+
+  /**
+   * Features of one split: from memory, else from the on-disk cache, else extracted now (and cached). Workers on
+   * other machines extract what their own cache lacks, so any worker can run any unit.
+   */
+  private featuresOf(model: ZooModel, pair: DatasetPair, split: StudySplit, load?: () => Promise<LoadedModel>): Promise<FeatureExtraction> {
+    const memoKey = `${model.id}/${pair.id.id}/${split}`;
+    let pending = this.features.get(memoKey);
+    if (!pending) {
+      pending = this.loadOrExtract(model, pair, split, load);
+      this.features.set(memoKey, pending);
+      pending.catch(() => this.features.delete(memoKey));
+      // Keep the last few feature sets in memory: trials of one (model, dataset) run back to back.
+      if (this.features.size > 12) this.features.delete(this.features.keys().next().value!);
+    }
+    return pending;
+  }
+
+  private async loadOrExtract(model: ZooModel, pair: DatasetPair, split: StudySplit, load?: () => Promise<LoadedModel>): Promise<FeatureExtraction> {
+    const { dataset, manifest } = await splitManifest(this.study, pair, split);
+    const spec = preprocessingOf(model);
+    const key: FeatureCacheKey = { weightsHash: model.weightsHash, manifestHash: manifest.hash, preprocessingHash: preprocessingHash(model.input) };
+    let extraction: FeatureExtraction | null = await readFeatureCache(this.home, key);
+    let cachePath = '';
+    if (!extraction) {
+      let loaded: LoadedModel | null = null;
+      const own = !load;
+      try {
+        loaded = load ? await load() : await loadZooModel(model, { cacheDir: this.home });
+        const task = this.progress.task(`extract ${model.id} ${dataset.id}/${split}`, manifest.items.length);
+        const batches = iterateBatches(manifest, { spec, batchSize: this.study.definition.extractionBatchSize, errorPolicy: 'fail' });
+        extraction = await extractFeatures(loaded, batches, { total: manifest.items.length, onProgress: (p) => task.update(p.done) });
+        task.done();
+        cachePath = await writeFeatureCache(this.home, key, model.id, extraction, { backend: this.backend });
+      } finally {
+        if (own) loaded?.dispose();
+      }
+    }
+    await this.dataSource.query(
+      `INSERT INTO feature_set (model_id, dataset_id, split, manifest_hash, preprocessing_hash, num_samples, feature_dim, source_classes, cache_path, provenance)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT ON CONSTRAINT uq_feature_set_identity DO NOTHING`,
+      [
+        model.id,
+        this.rows.datasetIds.get(dataset.id),
+        split,
+        key.manifestHash,
+        key.preprocessingHash,
+        extraction.n,
+        extraction.featureDim,
+        extraction.numClasses,
+        cachePath,
+        JSON.stringify({ backend: this.backend, seconds: extraction.seconds, imagesPerSecond: extraction.n / Math.max(extraction.seconds, 1e-9) }),
+      ],
+    );
+    return extraction;
+  }
+
+  /** Every metric of the study on one split's features, stored with status ok / skipped / failed. */
+  private async score(model: ZooModel, pair: DatasetPair, split: 'train' | 'ood'): Promise<void> {
+    const dataset = split === 'ood' ? pair.ood! : pair.id;
+    const datasetId = this.rows.datasetIds.get(dataset.id)!;
+    const [{ n }] = await this.dataSource.query(
+      'SELECT count(*)::int AS n FROM score WHERE study_id = $1 AND model_id = $2 AND dataset_id = $3 AND split = $4',
+      [this.rows.studyId, model.id, datasetId, split],
+    );
+    if (n >= this.study.metricIds.length) return;
+
+    const x = await this.featuresOf(model, pair, split);
+    const input = {
+      features: matrix(x.n, x.featureDim, Float64Array.from(x.features)),
+      labels: x.labels,
+      ...(x.probabilities && x.numClasses ? { sourceProbabilities: matrix(x.n, x.numClasses, Float64Array.from(x.probabilities)) } : {}),
+    };
+    const seed = this.study.definition.seed;
+    const result = await scoreAll(input, this.study.metricIds, { registry: this.study.metrics, seed });
+    const featureSet = await this.dataSource.query(
+      'SELECT id FROM feature_set WHERE model_id = $1 AND dataset_id = $2 AND split = $3 ORDER BY id DESC LIMIT 1',
+      [model.id, datasetId, split],
+    );
+    await this.dataSource.transaction(async (manager) => {
+      for (const id of this.study.metricIds) {
+        const value = result.values[id];
+        const skipped = result.skipped[id];
+        const status = value !== undefined && Number.isFinite(value) ? 'ok' : skipped ? 'skipped' : 'failed';
+        await manager.query(
+          `INSERT INTO score (study_id, metric_id, model_id, dataset_id, split, pool_id, feature_set_id, status, value, reason, seconds, provenance)
+           VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10, $11)
+           ON CONFLICT ON CONSTRAINT uq_score_identity DO NOTHING`,
+          [
+            this.rows.studyId,
+            id,
+            model.id,
+            datasetId,
+            split,
+            featureSet[0]?.id ?? null,
+            status,
+            status === 'ok' ? value : null,
+            status === 'ok' ? null : (skipped ?? `value is ${value}`),
+            result.seconds[id] ?? null,
+            JSON.stringify({ metricVersion: this.study.metrics.get(id).version, seed, diagnostics: result.diagnostics[id] ?? {} }),
+          ],
+        );
+      }
+    });
+  }
+
+  private schedule(haltonIndex: number): ProbeSchedule & { haltonIndex: number } {
+    const { learningRate, weightDecay } = haltonTrial(haltonIndex);
+    const { epochs, batchSize } = this.study.definition;
+    return { haltonIndex, learningRate, weightDecay, epochs, batchSize, momentum: 0.9, nesterov: true, minLearningRate: 1e-6 };
+  }
+
+  private async probeData(model: ZooModel, pair: DatasetPair, split: StudySplit): Promise<ProbeSplit> {
+    const x = await this.featuresOf(model, pair, split);
+    return { features: Float64Array.from(x.features), labels: x.labels, n: x.n, d: x.featureDim };
+  }
+
+  /** Halton trial k: a linear probe trained with the k-th (lr, wd); the trial and its epochs land in one transaction. */
+  private async trial(model: ZooModel, pair: DatasetPair, haltonIndex: number): Promise<void> {
+    const datasetId = this.rows.datasetIds.get(pair.id.id)!;
+    const { seed } = this.study.definition;
+    const [existing] = await this.dataSource.query(
+      `SELECT status FROM trial WHERE study_id = $1 AND model_id = $2 AND dataset_id = $3 AND protocol = $4 AND halton_index = $5 AND seed = $6`,
+      [this.rows.studyId, model.id, datasetId, PROTOCOL, haltonIndex, seed],
+    );
+    if (existing?.status === 'done') return;
+
+    const schedule = this.schedule(haltonIndex);
+    const startedAt = new Date();
+    const run = trainLinearProbe(await this.probeData(model, pair, 'train'), await this.probeData(model, pair, 'val'), pair.id.classes.length, schedule, seed);
+    const best = run.epochs[run.bestEpoch - 1]!;
+    await this.dataSource.transaction(async (manager) => {
+      const [trial] = (await manager.query(
+        `INSERT INTO trial (study_id, model_id, dataset_id, protocol, halton_index, seed, hyper_parameters, status, best_epoch, val_loss, val_balanced_accuracy, started_at, finished_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'done', $8, $9, $10, $11, now())
+         ON CONFLICT ON CONSTRAINT uq_trial_identity DO UPDATE SET hyper_parameters = EXCLUDED.hyper_parameters, status = 'done',
+           best_epoch = EXCLUDED.best_epoch, val_loss = EXCLUDED.val_loss, val_balanced_accuracy = EXCLUDED.val_balanced_accuracy,
+           started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at
+         RETURNING id`,
+        [this.rows.studyId, model.id, datasetId, PROTOCOL, haltonIndex, seed, JSON.stringify({ ...schedule, backend: this.backend.name }), run.bestEpoch, best.valLoss, best.valBalancedAccuracy, startedAt],
+      )) as { id: number }[];
+      await manager.query('DELETE FROM trial_epoch WHERE trial_id = $1', [trial!.id]);
+      await manager.query(
+        `INSERT INTO trial_epoch (trial_id, epoch, learning_rate, train_loss, val_loss, train_balanced_accuracy, val_balanced_accuracy)
+         SELECT $1, * FROM unnest($2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[])`,
+        [
+          trial!.id,
+          run.epochs.map((e) => e.epoch),
+          run.epochs.map((e) => e.learningRate),
+          run.epochs.map((e) => e.trainLoss),
+          run.epochs.map((e) => e.valLoss),
+          run.epochs.map((e) => e.trainBalancedAccuracy),
+          run.epochs.map((e) => e.valBalancedAccuracy),
+        ],
+      );
+    });
+  }
+
+  /**
+   * The best trial (highest validation balanced accuracy; ties: lower validation loss, then lower Halton index),
+   * retrained deterministically to its kept epoch, evaluated on the ID test split and on the OOD set.
+   */
+  private async evaluate(model: ZooModel, pair: DatasetPair): Promise<void> {
+    const datasetId = this.rows.datasetIds.get(pair.id.id)!;
+    const oodId = pair.ood ? this.rows.datasetIds.get(pair.ood.id)! : null;
+    const expected = oodId === null ? 3 : 5;
+    const [{ n }] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM evaluation WHERE study_id = $1 AND model_id = $2 AND protocol = $3 AND dataset_id = ANY($4::int[])`,
+      [this.rows.studyId, model.id, PROTOCOL, [datasetId, oodId ?? datasetId]],
+    );
+    if (n >= expected) return;
+    const [best] = await this.dataSource.query(
+      `SELECT id, halton_index, best_epoch FROM trial WHERE study_id = $1 AND model_id = $2 AND dataset_id = $3 AND protocol = $4 AND status = 'done'
+       ORDER BY val_balanced_accuracy DESC, val_loss ASC, halton_index ASC LIMIT 1`,
+      [this.rows.studyId, model.id, datasetId, PROTOCOL],
+    );
+    if (!best) throw new Error(`no finished trial for ${model.id} on ${pair.id.id}: run the trials first`);
+
+    const train = await this.probeData(model, pair, 'train');
+    const val = await this.probeData(model, pair, 'val');
+    const run = trainLinearProbe(train, val, pair.id.classes.length, this.schedule(best.halton_index), this.study.definition.seed);
+    const classes = pair.id.classes.length;
+    const measure = (split: ProbeSplit) => {
+      const { predictions } = evaluateProbe(run.best, split);
+      const labels = Array.from({ length: classes }, (_, c) => c);
+      return {
+        balancedAccuracy: balancedAccuracy(split.labels, predictions),
+        accuracy: accuracy(split.labels, predictions),
+        confusion: confusionMatrix(split.labels, predictions, { labels }).matrix,
+      };
+    };
+    const test = measure(await this.probeData(model, pair, 'test'));
+    const ood = pair.ood ? measure(await this.probeData(model, pair, 'ood')) : null;
+    const valBalanced = run.epochs[run.bestEpoch - 1]!.valBalancedAccuracy;
+
+    const rows: [number, string, string, number, number[][] | null][] = [
+      [datasetId, 'test', 'test_balanced_accuracy', test.balancedAccuracy, test.confusion],
+      [datasetId, 'test', 'test_accuracy', test.accuracy, test.confusion],
+      [datasetId, 'val', 'val_balanced_accuracy', valBalanced, null],
+    ];
+    // The OOD set is evaluated under the same measure names, stored against the OOD dataset.
+    if (ood && oodId !== null) {
+      rows.push([oodId, 'ood', 'test_balanced_accuracy', ood.balancedAccuracy, ood.confusion], [oodId, 'ood', 'test_accuracy', ood.accuracy, ood.confusion]);
+    }
+    await this.dataSource.transaction(async (manager) => {
+      for (const [dataset, split, measureName, value, confusion] of rows) {
+        await manager.query(
+          `INSERT INTO evaluation (study_id, model_id, dataset_id, split, protocol, measure, value, trial_id, confusion_matrix, provenance)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           ON CONFLICT ON CONSTRAINT uq_evaluation_identity DO NOTHING`,
+          [this.rows.studyId, model.id, dataset, split, PROTOCOL, measureName, value, best.id, confusion ? JSON.stringify(confusion) : null, JSON.stringify({ bestEpoch: run.bestEpoch, haltonIndex: best.halton_index })],
+        );
+      }
+    });
+  }
+}
