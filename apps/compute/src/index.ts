@@ -47,7 +47,6 @@ export {
   type FeatureCacheKey,
   type FeatureCacheMeta,
 } from './extraction/feature-cache';
-export { decodeNpy, encodeNpy, type NpyArray, type NpyDtype } from './extraction/npy';
 
 // The study pipeline: definitions, units, the queue, the runner.
 export { loadStudyDefinition, validateStudyDefinition, quickVariant, StudyDefinitionError, type StudyDefinition } from './study/study-definition';

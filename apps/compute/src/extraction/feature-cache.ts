@@ -4,7 +4,7 @@ import { canonicalJson, sha256Hex } from '../models/sha256';
 import { type ZooInputSpec } from '../models/zoo-manifest';
 import { ExtractionError } from './extraction-error';
 import { type FeatureExtraction } from './extract-features';
-import { decodeNpy, encodeNpy, type NpyArray, type NpyDtype } from './npy';
+import { parseNpy, writeNpy } from '@transferscope/metrics';
 
 /** What identifies a feature set: the model's weights, the dataset split and the preprocessing. */
 export interface FeatureCacheKey {
@@ -49,8 +49,9 @@ export function featureCacheDir(root: string, key: FeatureCacheKey): string {
 }
 
 /**
- * Writes features.npy (N x D float32), labels.npy (N int32), probabilities.npy and logits.npy
- * (N x C float32) when present, and meta.json. Written into a temporary folder that is renamed into
+ * Writes features.npy (N x D), labels.npy (N, int64), probabilities.npy and logits.npy (N x C) when
+ * present, and meta.json, with the .npy writer of @transferscope/metrics, so its score commands read
+ * them directly. That writer stores float64: the float32 values widen exactly and read back bit-equal. Written into a temporary folder that is renamed into
  * place, so a killed process never leaves a half-written feature set. Returns the folder.
  */
 export async function writeFeatureCache(root: string, key: FeatureCacheKey, modelId: string, x: FeatureExtraction, provenance?: Record<string, unknown>): Promise<string> {
@@ -58,13 +59,13 @@ export async function writeFeatureCache(root: string, key: FeatureCacheKey, mode
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   await mkdir(tmp, { recursive: true });
   try {
-    const arrays: [string, Float32Array | Int32Array, number[]][] = [
-      ['features.npy', x.features, [x.n, x.featureDim]],
-      ['labels.npy', x.labels, [x.n]],
+    const arrays: [string, Float32Array | Int32Array, number[], '<f8' | '<i8'][] = [
+      ['features.npy', x.features, [x.n, x.featureDim], '<f8'],
+      ['labels.npy', x.labels, [x.n], '<i8'],
     ];
-    if (x.probabilities && x.numClasses) arrays.push(['probabilities.npy', x.probabilities, [x.n, x.numClasses]]);
-    if (x.logits && x.numClasses) arrays.push(['logits.npy', x.logits, [x.n, x.numClasses]]);
-    for (const [name, data, shape] of arrays) await writeFile(join(tmp, name), encodeNpy(data, shape));
+    if (x.probabilities && x.numClasses) arrays.push(['probabilities.npy', x.probabilities, [x.n, x.numClasses], '<f8']);
+    if (x.logits && x.numClasses) arrays.push(['logits.npy', x.logits, [x.n, x.numClasses], '<f8']);
+    for (const [name, data, shape, descr] of arrays) await writeFile(join(tmp, name), writeNpy(data, shape, descr));
     const meta: FeatureCacheMeta = { key, modelId, n: x.n, featureDim: x.featureDim, numClasses: x.numClasses, files: arrays.map((a) => a[0]), seconds: x.seconds, ...(provenance ? { provenance } : {}) };
     await writeFile(join(tmp, 'meta.json'), JSON.stringify(meta, null, 2));
     await rm(dir, { recursive: true, force: true });
@@ -76,12 +77,17 @@ export async function writeFeatureCache(root: string, key: FeatureCacheKey, mode
   return dir;
 }
 
-async function readArray(dir: string, name: string, shape: number[], dtype: NpyDtype): Promise<NpyArray> {
-  const { data, shape: got, dtype: gotType } = decodeNpy(await readFile(join(dir, name)));
-  if (got.join() !== shape.join() || gotType !== dtype) {
-    throw new ExtractionError('CACHE_CORRUPT', `${join(dir, name)} is ${gotType} [${got.join(', ')}], expected ${dtype} [${shape.join(', ')}]`);
+async function readArray(dir: string, name: string, shape: number[]): Promise<Float64Array> {
+  let arr: ReturnType<typeof parseNpy>;
+  try {
+    arr = parseNpy(await readFile(join(dir, name)));
+  } catch (e) {
+    throw new ExtractionError('CACHE_CORRUPT', `unreadable ${join(dir, name)}: ${(e as Error).message}`, { cause: e });
   }
-  return data;
+  if (arr.shape.join() !== shape.join()) {
+    throw new ExtractionError('CACHE_CORRUPT', `${join(dir, name)} has shape [${arr.shape.join(', ')}], meta.json says [${shape.join(', ')}]`);
+  }
+  return arr.data;
 }
 
 /** The cached feature set for this key, or null when there is none. */
@@ -100,10 +106,10 @@ export async function readFeatureCache(root: string, key: FeatureCacheKey): Prom
     n,
     featureDim,
     numClasses,
-    features: (await readArray(dir, 'features.npy', [n, featureDim], '<f4')) as Float32Array,
-    labels: (await readArray(dir, 'labels.npy', [n], '<i4')) as Int32Array,
-    probabilities: has('probabilities.npy') && numClasses ? ((await readArray(dir, 'probabilities.npy', [n, numClasses], '<f4')) as Float32Array) : null,
-    logits: has('logits.npy') && numClasses ? ((await readArray(dir, 'logits.npy', [n, numClasses], '<f4')) as Float32Array) : null,
+    features: Float32Array.from(await readArray(dir, 'features.npy', [n, featureDim])),
+    labels: Int32Array.from(await readArray(dir, 'labels.npy', [n])),
+    probabilities: has('probabilities.npy') && numClasses ? Float32Array.from(await readArray(dir, 'probabilities.npy', [n, numClasses])) : null,
+    logits: has('logits.npy') && numClasses ? Float32Array.from(await readArray(dir, 'logits.npy', [n, numClasses])) : null,
     seconds: meta.seconds,
     meta,
   };

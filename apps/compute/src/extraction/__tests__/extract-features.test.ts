@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { labelsFromNpy, parseNpy } from '@transferscope/metrics';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +167,13 @@ describe('feature cache', () => {
     expect(Array.from(back?.probabilities ?? [])).toEqual(Array.from(r.probabilities ?? []));
     expect(Array.from(back?.logits ?? [])).toEqual(Array.from(r.logits ?? []));
     expect(Array.from(back?.labels ?? [])).toEqual([0, 1, 2, 3]);
+    // The arrays are plain NumPy files the metrics library reads directly.
+    const features = parseNpy(await readFile(join(dir, 'features.npy')));
+    expect(features.shape).toEqual([4, 128]);
+    expect(labelsFromNpy(parseNpy(await readFile(join(dir, 'labels.npy'))))).toEqual(Int32Array.from([0, 1, 2, 3]));
+    // A damaged file is reported, not silently used.
+    await writeFile(join(dir, 'features.npy'), (await readFile(join(dir, 'features.npy'))).subarray(0, 200));
+    await expect(readFeatureCache(tmp, key)).rejects.toMatchObject({ code: 'CACHE_CORRUPT' });
   });
 
   it('keys differ by weights, split and preprocessing; malformed keys are refused', () => {
