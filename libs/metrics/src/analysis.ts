@@ -76,22 +76,19 @@ export class FeatureAnalysis {
     return this.once('covProj', async () => (await this.covarianceEigen()).project(this.classMeanDeviations()));
   }
 
-  /** Eigendecomposition of the uncentred Gram X^T X = X_c^T X_c + N mu mu^T (LogME). */
+  /**
+   * Eigendecomposition of the uncentred Gram divided by N - 1: X^T X / (N - 1) = cov + N/(N - 1) mu mu^T, a rank-one
+   * update of the covariance's decomposition (O(D^2), no second O(D^3) reduction). LogME scales the values back.
+   */
   gramEigen(): Promise<SymmetricEigen> {
-    return this.once('gramEigen', async () => {
-      const s = await this.scatter();
-      const g = Float64Array.from(s.data);
-      const { d, n, mean } = this;
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) g[i * d + j] += n * mean[i] * mean[j];
-      return SymmetricEigen.of(matrix(d, d, g));
-    });
+    return this.once('gramEigen', async () => (await this.covarianceEigen()).rankOneUpdate(this.mean, this.n / (this.n - 1)));
   }
 
   /** PCA scores X_c V_k (N x k) on the k leading covariance eigenvectors (exact, full-SVD semantics; signs arbitrary). */
   pcaScores(k: number): Promise<Matrix> {
     return this.once(`pca:${k}`, async () => {
       const eig = await this.covarianceEigen();
-      return gemm(await this.centred(), eig.vectors(k));
+      return gemm(await this.centred(), await eig.vectors(k));
     });
   }
 }

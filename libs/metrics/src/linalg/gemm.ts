@@ -89,3 +89,44 @@ export async function gemm(a: Matrix, b: Matrix, o: GemmOptions = {}): Promise<M
 export function syrk(a: Matrix): Promise<Matrix> {
   return gemm(a, a, { transA: true });
 }
+
+/**
+ * `beta c + alpha a op(b)` (ONNX Gemm with a C input), e.g. the rank-2k update `A22 - [Y W] [W Y]^T` of the band reduction.
+ * Returns a new matrix; `c` is not modified.
+ */
+export async function gemmUpdate(c: Matrix, a: Matrix, b: Matrix, o: { transB?: boolean; alpha: number; beta: number }): Promise<Matrix> {
+  const { m, k, n } = opDims(a, b, { transB: o.transB });
+  if (c.rows !== m || c.cols !== n) throw new RangeError(`gemmUpdate: c is ${c.rows} x ${c.cols}, expected ${m} x ${n}`);
+  if (m * k * n < ORT_MIN_FLOPS) {
+    const p = gemmJs(a, b, { transB: o.transB });
+    return matrix(m, n, p.data.map((v, i) => o.beta * c.data[i] + o.alpha * v));
+  }
+  const transB = o.transB ? 1 : 0;
+  const session = await ortSession(`gemmc:${transB}:${o.alpha}:${o.beta}`, () => ({
+    name: 'gemmc',
+    nodes: [
+      {
+        opType: 'Gemm',
+        inputs: ['A', 'B', 'C'],
+        outputs: ['Y'],
+        attributes: [
+          { name: 'transB', value: transB, kind: 'int' },
+          { name: 'alpha', value: o.alpha, kind: 'float' },
+          { name: 'beta', value: o.beta, kind: 'float' },
+        ],
+      },
+    ],
+    inputs: [
+      { name: 'A', dims: ['a0', 'a1'] },
+      { name: 'B', dims: ['b0', 'b1'] },
+      { name: 'C', dims: ['c0', 'c1'] },
+    ],
+    outputs: [{ name: 'Y', dims: ['m', 'n'] }],
+  }));
+  const { data } = await runSingleOutput(session, {
+    A: doubleTensor(a.data, [a.rows, a.cols]),
+    B: doubleTensor(b.data, [b.rows, b.cols]),
+    C: doubleTensor(c.data, [c.rows, c.cols]),
+  });
+  return matrix(m, n, data);
+}

@@ -28,7 +28,9 @@ export function ortSession(key: string, graph: () => OnnxGraph): Promise<Inferen
 }
 
 export function doubleTensor(data: Float64Array, dims: readonly number[]): Tensor {
-  return new Tensor('float64', data, dims);
+  // A view into a larger buffer is copied: the binding hands the whole ArrayBuffer to onnxruntime.
+  const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+  return new Tensor('float64', own, dims);
 }
 
 export async function runSingleOutput(

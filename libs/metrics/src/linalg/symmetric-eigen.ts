@@ -1,14 +1,77 @@
+import { applyBlockReflector, reduceToBand, type BlockReflector } from './band-reduction';
+import { diagonalPlusRankOneToTridiagonal, type BandSymmetric } from './band-tridiagonal';
+import { applyQ, applyQTranspose, tridiagonalize } from './householder-tridiagonal';
 import { matrix, type Matrix } from './matrix';
-import { applyQ, applyQTranspose, tridiagonalize, type Tridiagonal } from './householder-tridiagonal';
 import { tridiagonalQl, type RotationLog } from './tridiagonal-ql';
+
+/** An orthogonal n x n matrix B known only through its action (reflectors, rotation logs). */
+interface OrthogonalBasis {
+  /** B^T M. */
+  transposeTimes(m: Matrix): Promise<Matrix>;
+  /** B X. */
+  times(x: Matrix): Promise<Matrix>;
+}
+
+/** Below this order the one-stage reduction (all in plain loops) beats the two-stage one's GEMM round trips. */
+const TWO_STAGE_MIN_N = 384;
+/** Half-bandwidth of the intermediate band matrix: trades GEMM efficiency (larger) against O(n^2 b) bulge chasing. */
+const BAND_WIDTH = 32;
+
+function copy(m: Matrix): Matrix {
+  return matrix(m.rows, m.cols, Float64Array.from(m.data));
+}
+
+function householderBasis(a: Matrix): { d: Float64Array; e: Float64Array; basis: OrthogonalBasis } {
+  const tri = tridiagonalize(a);
+  return {
+    d: Float64Array.from(tri.d),
+    e: tri.e,
+    basis: {
+      async transposeTimes(m) {
+        const w = copy(m);
+        applyQTranspose(tri, w.data, w.cols);
+        return w;
+      },
+      async times(x) {
+        const w = copy(x);
+        applyQ(tri, w.data, w.cols);
+        return w;
+      },
+    },
+  };
+}
+
+async function twoStageBasis(a: Matrix): Promise<{ d: Float64Array; e: Float64Array; basis: OrthogonalBasis }> {
+  const { band, reflectors } = await reduceToBand(a, BAND_WIDTH);
+  const { d, e } = band.toTridiagonal();
+  return { d, e, basis: bandBasis(band, reflectors) };
+}
+
+function bandBasis(band: BandSymmetric, reflectors: readonly BlockReflector[]): OrthogonalBasis {
+  return {
+    async transposeTimes(m) {
+      const w = copy(m);
+      for (const q of reflectors) await applyBlockReflector(q, w, true);
+      band.log.applyTranspose(w.data, w.cols);
+      return w;
+    },
+    async times(x) {
+      const w = copy(x);
+      band.log.apply(w.data, w.cols);
+      for (let i = reflectors.length - 1; i >= 0; i--) await applyBlockReflector(reflectors[i], w, false);
+      return w;
+    },
+  };
+}
 
 /**
  * Symmetric eigendecomposition `A = V diag(values) V^T`, values in descending order.
  *
- * Householder tridiagonalisation (dsytd2) followed by implicit QL (tql2). The eigenvector matrix V is
- * never formed: `project(M) = V^T M` and `vectors(k) = V[:, :k]` replay the stored reflectors and rotations,
- * O(n^2 m) for m columns. Backward stable: the computed values are exact for A + E with ||E|| ~ n eps ||A||,
- * the same guarantee as LAPACK's dsyev.
+ * Reduction to tridiagonal form, then implicit QL (tql2) whose rotations are logged rather than accumulated:
+ * small matrices use the one-stage Householder reduction (dsytd2); from n = 384 the two-stage reduction (dense -> band by
+ * blocked Householder with GEMM updates on onnxruntime, band -> tridiagonal by Givens bulge chasing, as LAPACK's
+ * dsytrd_2stage). V is never formed: `project(M) = V^T M` and `vectors(k)` replay the reflectors and rotations,
+ * O(n^2 m) for m columns. Backward stable: the computed values are exact for A + E with ||E|| ~ n eps ||A||.
  */
 export class SymmetricEigen {
   /** Eigenvalues, descending. */
@@ -17,7 +80,7 @@ export class SymmetricEigen {
   private readonly order: Int32Array;
 
   private constructor(
-    private readonly tri: Tridiagonal,
+    private readonly basis: OrthogonalBasis,
     private readonly rotations: RotationLog,
     raw: Float64Array,
   ) {
@@ -27,11 +90,15 @@ export class SymmetricEigen {
     this.values = Float64Array.from(idx, (i) => raw[i]);
   }
 
-  static of(a: Matrix): SymmetricEigen {
-    const tri = tridiagonalize(a);
-    const d = Float64Array.from(tri.d);
-    const rotations = tridiagonalQl(d, tri.e);
-    return new SymmetricEigen(tri, rotations, d);
+  private static fromTridiagonal(d: Float64Array, e: Float64Array, basis: OrthogonalBasis): SymmetricEigen {
+    const rotations = tridiagonalQl(d, e);
+    return new SymmetricEigen(basis, rotations, d);
+  }
+
+  static async of(a: Matrix): Promise<SymmetricEigen> {
+    if (a.rows !== a.cols) throw new RangeError(`SymmetricEigen: matrix must be square, got ${a.rows} x ${a.cols}`);
+    const { d, e, basis } = a.rows >= TWO_STAGE_MIN_N ? await twoStageBasis(a) : householderBasis(a);
+    return SymmetricEigen.fromTridiagonal(d, e, basis);
   }
 
   get n(): number {
@@ -39,24 +106,58 @@ export class SymmetricEigen {
   }
 
   /** `V^T M` for M (n x m): row r is the coordinate along the r-th eigenvector (descending order). */
-  project(M: Matrix): Matrix {
-    if (M.rows !== this.n) throw new RangeError(`project: expected ${this.n} rows, got ${M.rows}`);
-    const m = M.cols;
-    const W = Float64Array.from(M.data);
-    applyQTranspose(this.tri, W, m);
-    this.rotations.applyTranspose(W, m);
-    const out = new Float64Array(W.length);
-    for (let r = 0; r < this.n; r++) out.set(W.subarray(this.order[r] * m, this.order[r] * m + m), r * m);
-    return matrix(this.n, m, out);
+  async project(m: Matrix): Promise<Matrix> {
+    if (m.rows !== this.n) throw new RangeError(`project: expected ${this.n} rows, got ${m.rows}`);
+    const k = m.cols;
+    const w = await this.basis.transposeTimes(m);
+    this.rotations.applyTranspose(w.data, k);
+    const out = new Float64Array(w.data.length);
+    for (let r = 0; r < this.n; r++) out.set(w.data.subarray(this.order[r] * k, this.order[r] * k + k), r * k);
+    return matrix(this.n, k, out);
+  }
+
+  /** `V X` for X (n x m) given in eigen-coordinates (row r = coefficient of the r-th eigenvector). */
+  async times(x: Matrix): Promise<Matrix> {
+    if (x.rows !== this.n) throw new RangeError(`times: expected ${this.n} rows, got ${x.rows}`);
+    const k = x.cols;
+    const w = new Float64Array(x.data.length);
+    for (let r = 0; r < this.n; r++) w.set(x.data.subarray(r * k, r * k + k), this.order[r] * k);
+    this.rotations.apply(w, k);
+    return this.basis.times(matrix(this.n, k, w));
   }
 
   /** The eigenvectors of the k largest eigenvalues as the columns of an n x k matrix (signs arbitrary). */
-  vectors(k: number): Matrix {
+  vectors(k: number): Promise<Matrix> {
     if (!Number.isInteger(k) || k < 0 || k > this.n) throw new RangeError(`vectors: k must be in [0, ${this.n}], got ${k}`);
-    const W = new Float64Array(this.n * k);
-    for (let c = 0; c < k; c++) W[this.order[c] * k + c] = 1;
-    this.rotations.apply(W, k);
-    applyQ(this.tri, W, k);
-    return matrix(this.n, k, W);
+    const e = matrix(this.n, k);
+    for (let c = 0; c < k; c++) e.data[c * k + c] = 1;
+    return this.times(e);
+  }
+
+  /**
+   * The eigendecomposition of A + rho u u^T (rho >= 0) from this one in O(n^2) plus one projection: in this eigenbasis
+   * the update is diag(values) + z z^T with z = sqrt(rho) V^T u, reduced to tridiagonal form by Givens rotations
+   * (turning z into |z| e_1 and chasing the bulges) and diagonalised by QL. Used for the uncentred Gram of LogME,
+   * X^T X = X_c^T X_c + N mu mu^T, so one reduction of the covariance serves every score.
+   */
+  async rankOneUpdate(u: Float64Array, rho: number): Promise<SymmetricEigen> {
+    if (!(rho >= 0)) throw new RangeError(`rankOneUpdate: rho must be >= 0, got ${rho}`);
+    const zc = await this.project(matrix(this.n, 1, Float64Array.from(u)));
+    const z = zc.data.map((v) => v * Math.sqrt(rho));
+    const { band, d, e } = diagonalPlusRankOneToTridiagonal(this.values, z);
+    const parent = this;
+    const basis: OrthogonalBasis = {
+      async transposeTimes(m) {
+        const w = await parent.project(m);
+        band.log.applyTranspose(w.data, w.cols);
+        return w;
+      },
+      async times(x) {
+        const w = copy(x);
+        band.log.apply(w.data, w.cols);
+        return parent.times(w);
+      },
+    };
+    return SymmetricEigen.fromTridiagonal(d, e, basis);
   }
 }

@@ -45,8 +45,9 @@ export async function logmeFromAnalysis(a: FeatureAnalysis): Promise<LogMeResult
   // X^T y_c = n_c mu_c: the class sums.
   const sums = new Float64Array(d * C);
   for (let c = 0; c < C; c++) for (let j = 0; j < d; j++) sums[j * C + c] = a.classMeans.data[c * d + j] * a.labels.counts[c];
-  const t = eig.project({ rows: d, cols: C, data: sums });
-  const s = eig.values.map(Math.abs);
+  const t = await eig.project({ rows: d, cols: C, data: sums });
+  // gramEigen() is the decomposition of X^T X / (N - 1).
+  const s = eig.values.map((v) => Math.abs(v) * (n - 1));
   const perClassEvidence = new Float64Array(C);
   const tc = new Float64Array(d);
   for (let c = 0; c < C; c++) {

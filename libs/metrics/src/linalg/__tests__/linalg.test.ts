@@ -60,8 +60,8 @@ describe('SymmetricEigen', () => {
     it(`n=${n}: A V = V diag(values) and V^T V = I to LAPACK-level residuals`, async () => {
       const x = randomMatrix(n + 20, n, 10 + n, true);
       const a = await syrk(x);
-      const eig = SymmetricEigen.of(a);
-      const v = eig.vectors(n);
+      const eig = await SymmetricEigen.of(a);
+      const v = await eig.vectors(n);
       const av = gemmJs(a, v);
       const norm = maxAbs(eig.values);
       let res = 0;
@@ -72,16 +72,50 @@ describe('SymmetricEigen', () => {
       for (let i = 1; i < n; i++) expect(eig.values[i]).toBeLessThanOrEqual(eig.values[i - 1]);
       // project(M) = V^T M
       const m = randomMatrix(n, 3, 99);
-      const p = eig.project(m);
+      const p = await eig.project(m);
       const ref = gemmJs(v, m, { transA: true });
       expect(maxAbs(p.data.map((q, i) => q - ref.data[i]))).toBeLessThan(1e-13 * Math.max(1, maxAbs(ref.data)));
     });
   }
 
-  it('a diagonal matrix returns its diagonal sorted, and repeated eigenvalues are handled', () => {
+  it('a diagonal matrix returns its diagonal sorted, and repeated eigenvalues are handled', async () => {
     const a = matrix(4, 4);
     [3, 1, 3, -2].forEach((v, i) => (a.data[i * 5] = v));
-    expect(Array.from(SymmetricEigen.of(a).values)).toEqual([3, 3, 1, -2]);
+    expect(Array.from((await SymmetricEigen.of(a)).values)).toEqual([3, 3, 1, -2]);
+  });
+
+  it('two-stage reduction (n >= 384) agrees with the one-stage reduction on the same matrix', async () => {
+    const n = 400;
+    const a = await syrk(randomMatrix(450, n, 77, true));
+    const big = await SymmetricEigen.of(a);
+    const v = await big.vectors(8);
+    const av = gemmJs(a, v);
+    let res = 0;
+    for (let i = 0; i < n; i++) for (let c = 0; c < 8; c++) res = Math.max(res, Math.abs(av.data[i * 8 + c] - v.data[i * 8 + c] * big.values[c]));
+    expect(res / big.values[0]).toBeLessThan(1e-14);
+    const vtv = gemmJs(v, v, { transA: true });
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) expect(Math.abs(vtv.data[i * 8 + j] - (i === j ? 1 : 0))).toBeLessThan(1e-13);
+    // Trace is preserved by the reduction: sum of eigenvalues = sum of the diagonal.
+    let tr = 0;
+    for (let i = 0; i < n; i++) tr += a.data[i * n + i];
+    expect(Math.abs(big.values.reduce((s, x) => s + x, 0) - tr) / tr).toBeLessThan(1e-13);
+  });
+
+  it('rankOneUpdate gives the eigendecomposition of A + rho u u^T', async () => {
+    const n = 60;
+    const a = await syrk(randomMatrix(40, n, 5, true)); // rank-deficient, like D > N
+    const u = Float64Array.from({ length: n }, (_, i) => Math.cos(i));
+    const rho = 2.5;
+    const updated = await (await SymmetricEigen.of(a)).rankOneUpdate(u, rho);
+    const direct = matrix(n, n, a.data.map((x, idx) => x + rho * u[Math.floor(idx / n)] * u[idx % n]));
+    const ref = await SymmetricEigen.of(direct);
+    const scale = ref.values[0];
+    updated.values.forEach((x, i) => expect(Math.abs(x - ref.values[i]) / scale).toBeLessThan(1e-14));
+    const v = await updated.vectors(n);
+    const av = gemmJs(direct, v);
+    let res = 0;
+    for (let i = 0; i < n; i++) for (let c = 0; c < n; c++) res = Math.max(res, Math.abs(av.data[i * n + c] - v.data[i * n + c] * updated.values[c]));
+    expect(res / scale).toBeLessThan(1e-14);
   });
 });
 
