@@ -145,17 +145,16 @@ export class SymmetricEigen {
     const zc = await this.project(matrix(this.n, 1, Float64Array.from(u)));
     const z = zc.data.map((v) => v * Math.sqrt(rho));
     const { band, d, e } = diagonalPlusRankOneToTridiagonal(this.values, z);
-    const parent = this;
     const basis: OrthogonalBasis = {
-      async transposeTimes(m) {
-        const w = await parent.project(m);
+      transposeTimes: async (m) => {
+        const w = await this.project(m);
         band.log.applyTranspose(w.data, w.cols);
         return w;
       },
-      async times(x) {
+      times: async (x) => {
         const w = copy(x);
         band.log.apply(w.data, w.cols);
-        return parent.times(w);
+        return this.times(w);
       },
     };
     return SymmetricEigen.fromTridiagonal(d, e, basis);
