@@ -4,11 +4,8 @@ import { DatasetError, type DatasetErrorLocation } from '../errors';
 import { decodeBmp } from './bmp';
 import { type ImageFormat, sniffFormat } from './sniff';
 
-// Each libvips pipeline runs on one thread: parallelism comes from decoding several images at once
-// (libuv's pool), which scales better for many small images than threads inside one. The operation
-// cache only helps repeated identical pipelines, which a dataset never has.
-sharp.concurrency(1);
-sharp.cache(false);
+// Parallelism comes from decoding several images at once (libuv's pool runs each pipeline);
+// sharp's process-wide settings (concurrency, cache) are left to the application.
 
 /**
  * Read an image file's bytes.
