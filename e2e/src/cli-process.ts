@@ -23,10 +23,10 @@ export function runCli(args: string[], options: { cwd: string; env?: Record<stri
   });
 }
 
-/** Starts `transferscope serve --port 0` and resolves with its GraphQL URL once it listens. */
-export function startServer(options: { cwd: string; env?: Record<string, string> }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+/** Starts `transferscope serve --port 0 [args]` and resolves with its GraphQL URL once it listens. */
+export function startServer(options: { cwd: string; env?: Record<string, string>; args?: string[] }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...(options.args ?? [])], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s\nstdout: ${stdout}\nstderr: ${stderr}`)), 60_000);

@@ -75,7 +75,8 @@ for (const target of targets) {
       expect(imported.stderr).toBe('');
       expect(imported.code).toBe(0);
       expect(JSON.parse(imported.stdout).scores.inserted).toBe(210);
-      server = await startServer({ cwd, env });
+      // A shared Postgres needs tokens by default; this suite reads anonymously on both targets.
+      server = await startServer({ cwd, env, args: ['--anonymous-read'] });
     });
 
     afterAll(async () => {

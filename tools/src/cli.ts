@@ -4,6 +4,7 @@ import { registerCorrelateCommand } from './commands/correlate.command';
 import { registerDbCommand } from './commands/db.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerServeCommand } from './commands/serve.command';
+import { registerTokenCommand } from './commands/token.command';
 import { SETTINGS } from './config';
 
 /** The `transferscope` command line: every command, with the global configuration flags. */
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerCorrelateCommand(program);
   registerDbCommand(program);
   registerServeCommand(program);
+  registerTokenCommand(program);
   registerConfigCommand(program);
   return program;
 }

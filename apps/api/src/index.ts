@@ -1,8 +1,12 @@
-export { startApiServer } from './server/api-server';
-export type { ApiServerOptions, RunningApiServer } from './server/api-server';
-export { buildApiSchema } from './server/schema';
+export { startApiServer, DEFAULT_API_LIMITS } from './server/api-server';
+export type { ApiServerOptions, RunningApiServer, ApiLimits } from './server/api-server';
+export { buildApiSchema, createServices } from './server/schema';
+export type { ApiServices } from './server/schema';
 export { CorrelationService } from './modules/correlation/correlation.service';
 export type { CorrelationQuery } from './modules/correlation/correlation.service';
 export { CorrelationMethod } from './modules/correlation/correlation-method.enum';
+export { CorrelationGrouping } from './modules/correlation/correlation-options.enum';
 export type { Correlation } from './modules/correlation/correlation.type';
 export { CorrelationError } from './modules/correlation/correlation.error';
+export { ApiTokenService, API_TOKEN_ROLES } from './modules/auth/api-token.service';
+export { AuthError } from './modules/auth/auth.error';

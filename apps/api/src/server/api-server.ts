@@ -3,38 +3,64 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { GraphQLError } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type DataSource } from 'typeorm';
+import { AuthError } from '../modules/auth/auth.error';
+import { type ApiContext } from './context';
+import { DASHBOARD_ASSETS, dashboardPage } from './dashboard-page';
 import { formatError } from './errors';
 import { GRAPHIQL_ASSETS, graphiqlPage } from './graphiql-page';
-import { buildApiSchema } from './schema';
+import { createLoaders } from './loaders';
+import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits';
+import { buildApiSchema, createServices, DEFAULT_SERVICE_LIMITS, type ApiServices, type ServiceLimits } from './schema';
+
+/** Every limit a request is held to. */
+export interface ApiLimits extends QueryLimits, ServiceLimits {
+  /** Wall-clock budget of one request, in milliseconds. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_API_LIMITS: ApiLimits = { ...DEFAULT_QUERY_LIMITS, ...DEFAULT_SERVICE_LIMITS, requestTimeoutMs: 30_000 };
 
 export interface ApiServerOptions {
   dataSource: DataSource;
   port: number;
   /** Interface to listen on (default 127.0.0.1: expose it deliberately). */
   host?: string;
-  /** Serve the schema to introspection queries (default true; GraphiQL needs it). */
+  /** Serve the schema to introspection queries (default true; GraphiQL and the dashboard's IDE need it). */
   introspection?: boolean;
+  /**
+   * Answer read queries without a token (default false). `transferscope serve` turns it on for the embedded
+   * database (one user, one machine) and leaves it off for a shared `DATABASE_URL`, unless told otherwise.
+   */
+  anonymousRead?: boolean;
+  limits?: Partial<ApiLimits>;
 }
 
 export interface RunningApiServer {
   /** Base URL, e.g. `http://127.0.0.1:4000`; GraphQL is at `${url}/graphql`. */
   url: string;
+  /** The services behind the schema (the tests read the correlation cache's statistics). */
+  services: ApiServices;
   close(): Promise<void>;
 }
 
-/** Starts the GraphQL API (`/graphql`) and the offline GraphiQL IDE (`/graphiql`). */
+/** Starts the GraphQL API (`/graphql`), the offline GraphiQL IDE (`/graphiql`) and the dashboard (`/dashboard`). */
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...options.limits };
+  const anonymousRead = options.anonymousRead ?? false;
+  const services = createServices(options.dataSource, limits);
   const app = express();
   const httpServer: Server = createServer(app);
-  const apollo = new ApolloServer({
-    schema: await buildApiSchema(options.dataSource),
+  const apollo = new ApolloServer<ApiContext>({
+    schema: await buildApiSchema(services),
     introspection: options.introspection ?? true,
+    // Refuses simple (form/GET) cross-site requests that carry no JSON content type or preflight header.
     csrfPrevention: true,
     formatError,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(limits)],
   });
   await apollo.start();
 
@@ -50,8 +76,42 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
     res.type(asset.type).sendFile(asset.path);
   });
-  app.get('/', (_req, res) => res.redirect('/graphiql'));
-  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo));
+  app.get('/dashboard', (_req, res) => {
+    res.type('html').send(dashboardPage('/graphql', '/dashboard/assets'));
+  });
+  app.get('/dashboard/assets/:name', (req, res) => {
+    const asset = DASHBOARD_ASSETS[req.params.name];
+    if (!asset) {
+      res.sendStatus(404);
+      return;
+    }
+    res.type(asset.type).sendFile(asset.path);
+  });
+  app.get('/', (_req, res) => res.redirect('/dashboard'));
+
+  // A request that outlives its budget gets a clear 503 instead of hanging; long computations also check the deadline.
+  const timeout = (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+    res.setTimeout(limits.requestTimeoutMs, () => {
+      if (!res.headersSent) {
+        res.status(503).json({ errors: [{ message: `request timed out after ${limits.requestTimeoutMs} ms`, extensions: { code: 'REQUEST_TIMEOUT' } }] });
+      }
+    });
+    next();
+  };
+  // Uploads arrive as JSON strings: room for two files at the upload limit plus the query.
+  const bodyLimit = 2 * limits.maxUploadBytes + 1024 * 1024;
+  app.use(
+    '/graphql',
+    timeout,
+    express.json({ limit: bodyLimit }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        caller: await authenticate(services, req.headers.authorization, anonymousRead),
+        deadline: Date.now() + limits.requestTimeoutMs,
+        loaders: createLoaders(services.browse),
+      }),
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -60,6 +120,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const { address, port } = httpServer.address() as AddressInfo;
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    services,
     close: () => apollo.stop(),
   };
+}
+
+/** The caller of a request, or a 401 error: a bad token is always refused, a missing one only without anonymous reads. */
+async function authenticate(services: ApiServices, header: string | undefined, anonymousRead: boolean): Promise<ApiContext['caller']> {
+  const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  if (!header) {
+    if (anonymousRead) return { role: 'anonymous', name: 'anonymous' };
+    throw refuse('this server needs an API token: send Authorization: Bearer <token> (create one with `transferscope token create`)');
+  }
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw refuse('the Authorization header must be "Bearer <token>"');
+  try {
+    return await services.tokens.authenticate(match[1]!);
+  } catch (error) {
+    if (error instanceof AuthError) throw refuse(error.message);
+    throw error;
+  }
 }

@@ -2,23 +2,57 @@ import 'reflect-metadata';
 import { type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { type DataSource } from 'typeorm';
+import { roleAuthChecker } from '../modules/auth/auth-checker';
+import { ApiTokenService } from '../modules/auth/api-token.service';
+import { AuthResolver } from '../modules/auth/auth.resolver';
+import { BrowseResolver } from '../modules/browse/browse.resolver';
+import { BrowseService } from '../modules/browse/browse.service';
 import { CorrelationResolver } from '../modules/correlation/correlation.resolver';
-import { CorrelationService } from '../modules/correlation/correlation.service';
+import { CorrelationService, DEFAULT_CORRELATION_LIMITS, type CorrelationLimits } from '../modules/correlation/correlation.service';
+import { ResultsResolver } from '../modules/results/results.resolver';
+import { ResultsService } from '../modules/results/results.service';
 import { StudyResolver } from '../modules/study/study.resolver';
 import { StudyService } from '../modules/study/study.service';
 import { ServiceContainer, type ResolverClass } from './container';
 
-const RESOLVERS = [CorrelationResolver, StudyResolver] as const;
+const RESOLVERS = [CorrelationResolver, StudyResolver, BrowseResolver, ResultsResolver, AuthResolver] as const;
 
-/** The GraphQL schema over one results database. */
-export function buildApiSchema(dataSource: DataSource): Promise<GraphQLSchema> {
-  const correlations = new CorrelationService(dataSource);
-  const studies = new StudyService(dataSource);
+export interface ApiServices {
+  correlations: CorrelationService;
+  studies: StudyService;
+  browse: BrowseService;
+  results: ResultsService;
+  tokens: ApiTokenService;
+}
+
+export interface ServiceLimits extends CorrelationLimits {
+  /** Largest uploaded results file, in bytes. */
+  maxUploadBytes: number;
+}
+
+export const DEFAULT_SERVICE_LIMITS: ServiceLimits = { ...DEFAULT_CORRELATION_LIMITS, maxUploadBytes: 10 * 1024 * 1024 };
+
+/** The services of one server over one results database. */
+export function createServices(dataSource: DataSource, limits: ServiceLimits = DEFAULT_SERVICE_LIMITS): ApiServices {
+  return {
+    correlations: new CorrelationService(dataSource, limits),
+    studies: new StudyService(dataSource),
+    browse: new BrowseService(dataSource),
+    results: new ResultsService(dataSource, limits.maxUploadBytes),
+    tokens: new ApiTokenService(dataSource),
+  };
+}
+
+/** The GraphQL schema over the services (resolvers receive them through their constructors). */
+export function buildApiSchema(services: ApiServices): Promise<GraphQLSchema> {
   const container = new ServiceContainer(
     new Map<ResolverClass, () => unknown>([
-      [CorrelationResolver, () => new CorrelationResolver(correlations)],
-      [StudyResolver, () => new StudyResolver(studies)],
+      [CorrelationResolver, () => new CorrelationResolver(services.correlations)],
+      [StudyResolver, () => new StudyResolver(services.studies)],
+      [BrowseResolver, () => new BrowseResolver(services.browse)],
+      [ResultsResolver, () => new ResultsResolver(services.results)],
+      [AuthResolver, () => new AuthResolver(services.tokens)],
     ]),
   );
-  return buildSchema({ resolvers: RESOLVERS, container, validate: { forbidUnknownValues: false } });
+  return buildSchema({ resolvers: RESOLVERS, container, authChecker: roleAuthChecker, validate: { forbidUnknownValues: false } });
 }

@@ -1,19 +1,31 @@
-import { Arg, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { type ApiContext } from '../../server/context';
 import { CorrelationMethod } from './correlation-method.enum';
+import { CorrelationGrouping } from './correlation-options.enum';
 import { type CorrelationService } from './correlation.service';
 import { Correlation } from './correlation.type';
+import { BootstrapInput } from './dtos/bootstrap.input';
 import { CorrelationFilter } from './dtos/correlation-filter.input';
 
 @Resolver(() => Correlation)
 export class CorrelationResolver {
   constructor(private readonly correlationsService: CorrelationService) {}
 
-  @Query(() => [Correlation], { description: 'Rank correlation of each score with a performance measure, per (study, dataset, metric).' })
+  @Query(() => [Correlation], {
+    description:
+      'How well each score (and each baseline ranker) predicts a performance measure: one row per (study, dataset, metric) by default, ' +
+      'with an optional bootstrap interval.',
+  })
   correlations(
+    @Ctx() context: ApiContext,
     @Arg('filter', () => CorrelationFilter, { nullable: true }) filter: CorrelationFilter | null,
     @Arg('method', () => CorrelationMethod, { defaultValue: CorrelationMethod.KENDALL_TAU_B }) method: CorrelationMethod,
     @Arg('performance', () => String, { defaultValue: 'test_balanced_accuracy' }) performance: string,
+    @Arg('groupBy', () => CorrelationGrouping, { defaultValue: CorrelationGrouping.DATASET }) groupBy: CorrelationGrouping,
+    @Arg('bootstrap', () => BootstrapInput, { nullable: true }) bootstrap: BootstrapInput | null,
+    @Arg('includeBaselines', () => Boolean, { defaultValue: true, description: 'Add ImageNet top-1 and parameter count as baseline rankers where models have them.' })
+    includeBaselines: boolean,
   ): Promise<Correlation[]> {
-    return this.correlationsService.correlations({ ...filter, method, performance });
+    return this.correlationsService.correlations({ ...filter, method, performance, groupBy, bootstrap, includeBaselines }, context.deadline);
   }
 }

@@ -1,6 +1,11 @@
-import { kendallTauB } from '@transferscope/stats';
+import { bootstrap } from '@transferscope/stats';
+import { randomInt } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type DataSource } from 'typeorm';
-import { CorrelationMethod } from './correlation-method.enum';
+import { readChangeVersion, ResultCache } from '../../server/result-cache';
+import { type CorrelationMethod } from './correlation-method.enum';
+import { CorrelationGrouping, type BootstrapIntervalKind, type DatasetRoleFilter, type TransferProtocolFilter } from './correlation-options.enum';
+import { rowStatistic, type RowSample } from './correlation-statistic';
 import { type Correlation } from './correlation.type';
 import { CorrelationError } from './correlation.error';
 
@@ -8,53 +13,195 @@ export interface CorrelationQuery {
   studies?: string[] | null;
   datasets?: string[] | null;
   metrics?: string[] | null;
+  variants?: string[] | null;
+  datasetRole?: DatasetRoleFilter | null;
+  /** The model pool: only these models are ranked. */
+  models?: string[] | null;
+  protocol?: TransferProtocolFilter | null;
   method: CorrelationMethod;
   /** Evaluation measure the scores are compared with, e.g. `test_balanced_accuracy`. */
   performance: string;
+  groupBy?: CorrelationGrouping | null;
+  bootstrap?: { resamples: number; seed?: number | null; interval: BootstrapIntervalKind; level: number } | null;
+  /** Add the static baseline rankers (ImageNet top-1, parameter count) where models have them (default true). */
+  includeBaselines?: boolean | null;
 }
+
+export interface CorrelationLimits {
+  /** Largest resamples x rows one request may ask for. */
+  maxBootstrapWork: number;
+}
+
+export const DEFAULT_CORRELATION_LIMITS: CorrelationLimits = { maxBootstrapWork: 2_000_000 };
+
+/** Baseline rankers: a model property used as if it were a score (higher = predicted better). */
+const BASELINES = { imagenet_top1: 'imagenetTop1', parameter_count: 'parameterCount' } as const;
+type BaselineId = keyof typeof BASELINES;
 
 interface PairRow {
   study: string;
   dataset: string;
   metric: string;
+  scoreSplit: string;
+  pool: string;
+  poolRelative: boolean;
+  baseline: boolean;
+  protocol: string;
   score: number;
   performance: number;
 }
 
+interface Unit {
+  row: Omit<Correlation, 'value' | 'pValue' | 'n' | 'groups' | 'ciLow' | 'ciHigh' | 'ciLevel' | 'seed' | 'rejectedResamples'>;
+  byGroup: Map<string, { scores: number[]; performance: number[] }>;
+}
+
 /**
- * Correlates transferability scores with transfer performance: one row per (study, dataset, metric) that has
- * both, over the models that have both.
+ * Correlates transferability scores (and baseline rankers) with transfer performance: one row per unit of
+ * `groupBy` and (metric, score split, pool, protocol), over the models that have both. Answers are cached per
+ * database change version.
  */
 export class CorrelationService {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly cache = new ResultCache<Correlation[]>();
 
-  async correlations(query: CorrelationQuery): Promise<Correlation[]> {
-    const rows: PairRow[] = await this.dataSource.query(
-      `SELECT st.name AS study, d.name AS dataset, s.metric_id AS metric, s.value AS score, e.value AS performance
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly limits: CorrelationLimits = DEFAULT_CORRELATION_LIMITS,
+  ) {}
+
+  /** Cache statistics, for the tests and the benchmark. */
+  get cacheStats(): { hits: number; misses: number } {
+    return { hits: this.cache.hits, misses: this.cache.misses };
+  }
+
+  /** @param deadline - epoch milliseconds after which a long computation gives up with REQUEST_TIMEOUT. */
+  async correlations(query: CorrelationQuery, deadline = Number.POSITIVE_INFINITY): Promise<Correlation[]> {
+    // A bootstrap without a seed is meant to be fresh each time: never served from the cache.
+    const cacheable = !query.bootstrap || (query.bootstrap.seed !== null && query.bootstrap.seed !== undefined);
+    const key = JSON.stringify(normalise(query));
+    const version = cacheable ? await readChangeVersion(this.dataSource) : '';
+    if (cacheable) {
+      const hit = this.cache.get(key, version);
+      if (hit) return hit;
+    }
+    const result = await this.compute(query, deadline);
+    if (cacheable) this.cache.set(key, version, result);
+    return result;
+  }
+
+  private async compute(query: CorrelationQuery, deadline: number): Promise<Correlation[]> {
+    const rows = [...(await this.scorePairs(query)), ...(await this.baselinePairs(query))];
+    if (rows.length === 0) await this.assertMeasureExists(query.performance);
+
+    const units = groupIntoUnits(rows, query.groupBy ?? CorrelationGrouping.DATASET, query.method, query.performance);
+    const spec = query.bootstrap;
+    if (spec && spec.resamples * units.length > this.limits.maxBootstrapWork) {
+      throw new CorrelationError(
+        'BOOTSTRAP_TOO_LARGE',
+        `bootstrap of ${spec.resamples} resamples over ${units.length} rows exceeds the limit of ${this.limits.maxBootstrapWork} resamples x rows per request; ` +
+          'narrow the filter or ask for fewer resamples',
+      );
+    }
+    const seed = spec ? (spec.seed ?? randomInt(2 ** 31 - 1)) : null;
+
+    const result: Correlation[] = [];
+    let lastYield = Date.now();
+    for (const unit of units) {
+      const sample = toSample(unit);
+      const { value, pValue } = rowStatistic(query.method, sample);
+      const row: Correlation = {
+        ...unit.row,
+        value,
+        pValue,
+        n: sample.scores.length,
+        groups: sample.bounds.length,
+        ciLow: null,
+        ciHigh: null,
+        ciLevel: null,
+        seed: null,
+        rejectedResamples: null,
+      };
+      if (spec && seed !== null && value !== null) {
+        const interval = bootstrap({ x: sample.scores, y: sample.performance }, (x, y) => rowStatistic(query.method, { ...sample, scores: x, performance: y }).value ?? NaN, {
+          resamples: spec.resamples,
+          seed,
+          alpha: 1 - spec.level,
+          interval: spec.interval,
+          groups: sample.groups,
+        });
+        Object.assign(row, {
+          ciLow: Number.isNaN(interval.low) ? null : interval.low,
+          ciHigh: Number.isNaN(interval.high) ? null : interval.high,
+          ciLevel: spec.level,
+          seed,
+          rejectedResamples: interval.rejected,
+        });
+        // Resampling is CPU work on the event loop: let other requests in now and then, and respect the deadline.
+        if (Date.now() - lastYield > 20) {
+          if (Date.now() > deadline) throw new CorrelationError('REQUEST_TIMEOUT', 'the request ran past its time limit while bootstrapping; ask for fewer resamples or rows');
+          await yieldToEventLoop();
+          lastYield = Date.now();
+        }
+      }
+      result.push(row);
+    }
+    return result;
+  }
+
+  private async scorePairs(query: CorrelationQuery): Promise<PairRow[]> {
+    const raw: (Omit<PairRow, 'baseline'> & { direction: string })[] = await this.dataSource.query(
+      `SELECT st.name AS study, d.name AS dataset, s.metric_id AS metric, s.split AS "scoreSplit", s.pool_id AS pool,
+              m.pool_relative AS "poolRelative", m.direction, e.protocol, s.value AS score, e.value AS performance
        FROM score s
        JOIN evaluation e ON e.study_id = s.study_id AND e.dataset_id = s.dataset_id AND e.model_id = s.model_id
        JOIN study st ON st.id = s.study_id
        JOIN dataset d ON d.id = s.dataset_id
-       WHERE s.status = 'ok' AND s.pool_id = '' AND e.measure = $1
+       JOIN metric m ON m.id = s.metric_id
+       WHERE s.status = 'ok' AND e.measure = $1
          AND ($2::text[] IS NULL OR st.name = ANY($2::text[]))
          AND ($3::text[] IS NULL OR d.name = ANY($3::text[]))
          AND ($4::text[] IS NULL OR s.metric_id = ANY($4::text[]))
-       ORDER BY st.name, d.name, s.metric_id, s.model_id`,
-      [query.performance, query.studies ?? null, query.datasets ?? null, query.metrics ?? null],
+         AND ($5::text[] IS NULL OR m.variant = ANY($5::text[]))
+         AND ($6::text IS NULL OR d.role = $6::text)
+         AND ($7::text[] IS NULL OR s.model_id = ANY($7::text[]))
+         AND ($8::text IS NULL OR e.protocol = $8::text)
+       ORDER BY st.name, d.name, s.metric_id, s.split, s.pool_id, e.protocol, s.model_id`,
+      [query.performance, query.studies ?? null, query.datasets ?? null, query.metrics ?? null, query.variants ?? null, query.datasetRole ?? null, query.models ?? null, query.protocol ?? null],
     );
-    if (rows.length === 0) await this.assertMeasureExists(query.performance);
+    // Orient every score so that higher means "predicted to transfer better".
+    return raw.map(({ direction, ...row }) => ({ ...row, baseline: false, score: direction === 'lower' ? -row.score : row.score }));
+  }
 
-    const result: Correlation[] = [];
-    for (const group of groupConsecutive(rows)) {
-      const first = group[0]!;
-      const { value, pValue } = correlate(
-        query.method,
-        group.map((row) => row.score),
-        group.map((row) => row.performance),
-      );
-      result.push({ study: first.study, dataset: first.dataset, metric: first.metric, method: query.method, performance: query.performance, value, pValue, n: group.length });
+  private async baselinePairs(query: CorrelationQuery): Promise<PairRow[]> {
+    if (query.includeBaselines === false || query.variants) return [];
+    const wanted = (Object.keys(BASELINES) as BaselineId[]).filter((id) => !query.metrics || query.metrics.includes(id));
+    if (wanted.length === 0) return [];
+    const raw: { study: string; dataset: string; protocol: string; performance: number; imagenetTop1: number | null; parameterCount: string | null }[] = await this.dataSource.query(
+      `SELECT st.name AS study, d.name AS dataset, e.protocol, e.value AS performance,
+              sm.imagenet_top1 AS "imagenetTop1", sm.parameter_count::text AS "parameterCount"
+       FROM evaluation e
+       JOIN study st ON st.id = e.study_id
+       JOIN dataset d ON d.id = e.dataset_id
+       JOIN source_model sm ON sm.id = e.model_id
+       WHERE e.measure = $1 AND (sm.imagenet_top1 IS NOT NULL OR sm.parameter_count IS NOT NULL)
+         AND ($2::text[] IS NULL OR st.name = ANY($2::text[]))
+         AND ($3::text[] IS NULL OR d.name = ANY($3::text[]))
+         AND ($4::text IS NULL OR d.role = $4::text)
+         AND ($5::text[] IS NULL OR e.model_id = ANY($5::text[]))
+         AND ($6::text IS NULL OR e.protocol = $6::text)
+       ORDER BY st.name, d.name, e.protocol, e.model_id`,
+      [query.performance, query.studies ?? null, query.datasets ?? null, query.datasetRole ?? null, query.models ?? null, query.protocol ?? null],
+    );
+    const pairs: PairRow[] = [];
+    for (const id of wanted) {
+      for (const row of raw) {
+        const value = id === 'imagenet_top1' ? row.imagenetTop1 : row.parameterCount === null ? null : Number(row.parameterCount);
+        if (value === null) continue;
+        const { study, dataset, protocol, performance } = row;
+        pairs.push({ study, dataset, metric: id, scoreSplit: '', pool: '', poolRelative: false, baseline: true, protocol, score: value, performance });
+      }
     }
-    return result;
+    return pairs;
   }
 
   private async assertMeasureExists(measure: string): Promise<void> {
@@ -69,26 +216,55 @@ export class CorrelationService {
   }
 }
 
-/** Rows arrive sorted by (study, dataset, metric); split them where the key changes. */
-function* groupConsecutive(rows: PairRow[]): Generator<PairRow[]> {
-  let start = 0;
-  for (let i = 1; i <= rows.length; i++) {
-    const a = rows[i - 1]!;
-    const b = rows[i];
-    if (!b || b.study !== a.study || b.dataset !== a.dataset || b.metric !== a.metric) {
-      yield rows.slice(start, i);
-      start = i;
+/** Pairs in arrival order become units (rows) and, within a unit, groups (one (study, dataset) each). */
+function groupIntoUnits(rows: PairRow[], groupBy: CorrelationGrouping, method: CorrelationMethod, performance: string): Unit[] {
+  const units = new Map<string, Unit>();
+  for (const pair of rows) {
+    const study = groupBy === CorrelationGrouping.NONE ? '*' : pair.study;
+    const dataset = groupBy === CorrelationGrouping.DATASET ? pair.dataset : '*';
+    const key = JSON.stringify([study, dataset, pair.metric, pair.scoreSplit, pair.pool, pair.protocol]);
+    let unit = units.get(key);
+    if (!unit) {
+      const { metric, scoreSplit, pool, poolRelative, baseline, protocol } = pair;
+      unit = { row: { study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline }, byGroup: new Map() };
+      units.set(key, unit);
     }
+    const groupKey = JSON.stringify([pair.study, pair.dataset]);
+    let group = unit.byGroup.get(groupKey);
+    if (!group) {
+      group = { scores: [], performance: [] };
+      unit.byGroup.set(groupKey, group);
+    }
+    group.scores.push(pair.score);
+    group.performance.push(pair.performance);
   }
+  return [...units.values()];
 }
 
-/** Undefined coefficients (n < 2, constant input) are reported as null rather than as an error. */
-function correlate(method: CorrelationMethod, scores: number[], performance: number[]): { value: number | null; pValue: number | null } {
-  if (scores.length < 2) return { value: null, pValue: null };
-  switch (method) {
-    case CorrelationMethod.KENDALL_TAU_B: {
-      const { statistic, pValue } = kendallTauB(scores, performance);
-      return { value: Number.isNaN(statistic) ? null : statistic, pValue: Number.isNaN(pValue) ? null : pValue };
+function toSample(unit: Unit): RowSample {
+  const n = [...unit.byGroup.values()].reduce((sum, g) => sum + g.scores.length, 0);
+  const scores = new Float64Array(n);
+  const performance = new Float64Array(n);
+  const groups: string[] = [];
+  const bounds: [number, number][] = [];
+  let k = 0;
+  for (const [label, group] of unit.byGroup) {
+    const start = k;
+    for (let i = 0; i < group.scores.length; i++, k++) {
+      scores[k] = group.scores[i]!;
+      performance[k] = group.performance[i]!;
+      groups.push(label);
     }
+    bounds.push([start, k]);
   }
+  return { scores, performance, groups, bounds };
+}
+
+/** The cache key: the same question asked with arrays in another order is the same question. */
+function normalise(query: CorrelationQuery): unknown {
+  const sorted = (values: string[] | null | undefined) => (values ? [...values].sort() : null);
+  return [
+    sorted(query.studies), sorted(query.datasets), sorted(query.metrics), sorted(query.variants), query.datasetRole ?? null, sorted(query.models),
+    query.protocol ?? null, query.method, query.performance, query.groupBy ?? CorrelationGrouping.DATASET, query.bootstrap ?? null, query.includeBaselines !== false,
+  ];
 }

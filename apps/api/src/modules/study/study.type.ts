@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 
 @ObjectType('Study', { description: 'A named body of results: a paper\'s published numbers, or one run of a study definition.' })
@@ -34,6 +35,15 @@ export class DatasetType {
 
   @Field({ description: '`ID` (in-distribution) or `OOD` (out-of-distribution).' })
   role!: string;
+
+  @Field(() => Int, { nullable: true, description: 'For an OOD dataset, the id of the ID dataset it shifts from.' })
+  idDatasetId!: number | null;
+
+  @Field(() => String, { nullable: true })
+  manifestHash!: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Summary of the latest audit (duplicates, leakage verdicts, class counts).' })
+  audit!: Record<string, unknown> | null;
 }
 
 @ObjectType('Metric')
@@ -52,4 +62,10 @@ export class MetricType {
 
   @Field()
   poolRelative!: boolean;
+
+  @Field(() => [String], { description: 'Inputs the metric needs (`features`, `sourceProbabilities`, ...).' })
+  requiredInputs!: string[];
+
+  @Field()
+  paper!: string;
 }

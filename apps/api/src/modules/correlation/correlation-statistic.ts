@@ -1,0 +1,81 @@
+import { groupedKendallTau, kendallTauB, pearson, regret, relativeTopK, spearman, weightedTau } from '@transferscope/stats';
+import { CorrelationMethod, GROUPED_METHODS } from './correlation-method.enum';
+
+/**
+ * Paired samples of one correlation row, laid out group after group (a group = the models of one (study, dataset)),
+ * groups in order of first appearance: the layout the stratified bootstrap of @transferscope/stats resamples in, so
+ * `groups` stays valid for every resample.
+ */
+export interface RowSample {
+  scores: Float64Array;
+  performance: Float64Array;
+  groups: string[];
+  /** [start, end) of each group in the arrays. */
+  bounds: [number, number][];
+}
+
+export interface StatisticValue {
+  value: number | null;
+  pValue: number | null;
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/**
+ * The value of `method` for one row. All statistics come from @transferscope/stats; this only chooses one and
+ * combines groups: grouped methods pool within-group pairs, the others average their per-group values (a p-value
+ * exists only for a single group). Undefined values (too few models, constant input) are null, never an error.
+ */
+export function rowStatistic(method: CorrelationMethod, sample: RowSample): StatisticValue {
+  const { scores, performance, groups, bounds } = sample;
+  if (GROUPED_METHODS.has(method)) {
+    if (scores.length < 2) return { value: null, pValue: null };
+    const { statistic } = groupedKendallTau(scores, performance, groups, { weighted: method === CorrelationMethod.GROUPED_WEIGHTED_TAU });
+    return { value: finiteOrNull(statistic), pValue: null };
+  }
+  if (bounds.length === 1) return groupStatistic(method, scores, performance);
+  let sum = 0;
+  let count = 0;
+  for (const [start, end] of bounds) {
+    const { value } = groupStatistic(method, scores.subarray(start, end), performance.subarray(start, end));
+    if (value !== null) {
+      sum += value;
+      count++;
+    }
+  }
+  return { value: count === 0 ? null : sum / count, pValue: null };
+}
+
+/** Minimum number of models each method needs to be defined. */
+function minimumModels(method: CorrelationMethod): number {
+  return method === CorrelationMethod.REL_TOP3 ? 3 : 2;
+}
+
+function groupStatistic(method: CorrelationMethod, x: Float64Array, y: Float64Array): StatisticValue {
+  if (x.length < minimumModels(method)) return { value: null, pValue: null };
+  switch (method) {
+    case CorrelationMethod.KENDALL_TAU_B:
+      return withPValue(kendallTauB(x, y));
+    case CorrelationMethod.SPEARMAN:
+      return withPValue(spearman(x, y));
+    case CorrelationMethod.PEARSON:
+      return withPValue(pearson(x, y));
+    case CorrelationMethod.WEIGHTED_TAU:
+      return { value: finiteOrNull(weightedTau(x, y).statistic), pValue: null };
+    case CorrelationMethod.REL_TOP1:
+    case CorrelationMethod.REL_TOP3:
+      // A ratio to the best performance is undefined unless that is positive (accuracies always are).
+      if (!(Math.max(...y) > 0)) return { value: null, pValue: null };
+      return { value: relativeTopK(x, y, method === CorrelationMethod.REL_TOP1 ? 1 : 3), pValue: null };
+    case CorrelationMethod.REGRET:
+      return { value: regret(x, y), pValue: null };
+    case CorrelationMethod.GROUPED_TAU:
+    case CorrelationMethod.GROUPED_WEIGHTED_TAU:
+      return { value: finiteOrNull(groupedKendallTau(x, y, new Array<string>(x.length).fill('')).statistic), pValue: null };
+  }
+}
+
+function withPValue(result: { statistic: number; pValue: number }): StatisticValue {
+  const value = finiteOrNull(result.statistic);
+  return { value, pValue: value === null ? null : finiteOrNull(result.pValue) };
+}
