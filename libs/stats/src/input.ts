@@ -26,6 +26,8 @@ function toFloat64(values: ArrayLike<number>, name: string, fn: string): Float64
   if (values === null || values === undefined || typeof values.length !== 'number') {
     throw new TypeError(`${fn}: ${name} must be an array-like of numbers`);
   }
+  // Typed float arrays hold only numbers: copy without per-element checks.
+  if (values instanceof Float64Array || values instanceof Float32Array) return Float64Array.from(values);
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

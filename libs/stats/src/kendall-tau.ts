@@ -1,6 +1,6 @@
 import { type Alternative, type NanPolicy, checkAlternative, pairedSample } from './input';
 import { normalCdf, normalSf } from './special-functions';
-import { sortCountingInversions, stableArgsort, tieRunLengths } from './sorting';
+import { sortCountingInversions, sortPairs } from './sorting';
 
 /** How the p-value of Kendall's tau is computed (scipy's `method`). */
 export type KendallMethod = 'auto' | 'exact' | 'asymptotic';
@@ -37,15 +37,21 @@ export interface KendallCounts {
   readonly y1: number;
 }
 
-function tieSums(runs: number[]): { ties: number; v0: number; v1: number } {
+/** Σ t(t-1)/2, Σ t(t-1)(t-2) and Σ t(t-1)(2t+5) over the runs of equal values (size t) of a sorted array. */
+function tieSums(sorted: Float64Array): { ties: number; v0: number; v1: number } {
   let ties = 0;
   let v0 = 0;
   let v1 = 0;
-  for (const t of runs) {
-    if (t > 1) {
-      ties += (t * (t - 1)) / 2;
-      v0 += t * (t - 1) * (t - 2);
-      v1 += t * (t - 1) * (2 * t + 5);
+  let start = 0;
+  for (let i = 1; i <= sorted.length; i++) {
+    if (i === sorted.length || sorted[i] !== sorted[start]) {
+      const t = i - start;
+      if (t > 1) {
+        ties += (t * (t - 1)) / 2;
+        v0 += t * (t - 1) * (t - 2);
+        v1 += t * (t - 1) * (2 * t + 5);
+      }
+      start = i;
     }
   }
   return { ties, v0, v1 };
@@ -58,13 +64,7 @@ function tieSums(runs: number[]): { ties: number; v0: number; v1: number } {
  */
 export function kendallCounts(x: Float64Array, y: Float64Array): KendallCounts {
   const n = x.length;
-  const perm = stableArgsort(x, y);
-  const xs = new Float64Array(n);
-  const ys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    xs[i] = x[perm[i]];
-    ys[i] = y[perm[i]];
-  }
+  const { a: xs, b: ys } = sortPairs(x, y, false);
   // Joint ties are runs of equal (x, y) in the lexicographic order.
   let tiedBoth = 0;
   let start = 0;
@@ -75,10 +75,10 @@ export function kendallCounts(x: Float64Array, y: Float64Array): KendallCounts {
       start = i;
     }
   }
-  const tx = tieSums(tieRunLengths(xs));
+  const tx = tieSums(xs);
   // Within a run of equal x the y values are ascending, so every strict inversion is a discordant pair.
   const discordant = sortCountingInversions(ys);
-  const ty = tieSums(tieRunLengths(ys));
+  const ty = tieSums(ys);
   return {
     n,
     discordant,

@@ -67,6 +67,94 @@ export function stableArgsort(primary: Float64Array, secondary?: Float64Array): 
   return src;
 }
 
+/** Pairs sorted lexicographically, with the permutation that sorted them. */
+export interface SortedPairs {
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  /** index[k] = input position of the k-th smallest pair; empty when not requested. */
+  readonly index: Int32Array;
+}
+
+/**
+ * Sorts the pairs (a_i, b_i) lexicographically ascending, ties by input position (stable): the same order as
+ * {@link stableArgsort}(a, b), but the keys travel with the indices, so every pass reads memory sequentially
+ * (several times faster at n = 10^6 than comparing through the permutation). `withIndex: false` skips the
+ * permutation when only the sorted keys are needed.
+ */
+export function sortPairs(aIn: Float64Array, bIn: Float64Array, withIndex = true): SortedPairs {
+  const n = aIn.length;
+  let a = Float64Array.from(aIn);
+  let b = Float64Array.from(bIn);
+  let idx = new Int32Array(withIndex ? n : 0);
+  for (let i = 0; i < idx.length; i++) idx[i] = i;
+  for (let lo = 0; lo < n; lo += INSERTION_RUN) {
+    const hi = Math.min(lo + INSERTION_RUN, n);
+    for (let i = lo + 1; i < hi; i++) {
+      const av = a[i];
+      const bv = b[i];
+      const iv = withIndex ? idx[i] : 0;
+      let j = i - 1;
+      while (j >= lo && (a[j] > av || (a[j] === av && b[j] > bv))) {
+        a[j + 1] = a[j];
+        b[j + 1] = b[j];
+        if (withIndex) idx[j + 1] = idx[j];
+        j--;
+      }
+      a[j + 1] = av;
+      b[j + 1] = bv;
+      if (withIndex) idx[j + 1] = iv;
+    }
+  }
+  let a2 = new Float64Array(n);
+  let b2 = new Float64Array(n);
+  let idx2 = new Int32Array(idx.length);
+  for (let width = INSERTION_RUN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      if (mid >= hi || a[mid - 1] < a[mid] || (a[mid - 1] === a[mid] && b[mid - 1] <= b[mid])) {
+        // No right block, or already in order: copy.
+        a2.set(a.subarray(lo, hi), lo);
+        b2.set(b.subarray(lo, hi), lo);
+        if (withIndex) idx2.set(idx.subarray(lo, hi), lo);
+        continue;
+      }
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        const ai = a[i];
+        const aj = a[j];
+        // Take from the right only when strictly smaller: keeps equal pairs in input order.
+        if (aj < ai || (aj === ai && b[j] < b[i])) {
+          a2[k] = aj;
+          b2[k] = b[j];
+          if (withIndex) idx2[k] = idx[j];
+          k++;
+          j++;
+        } else {
+          a2[k] = ai;
+          b2[k] = b[i];
+          if (withIndex) idx2[k] = idx[i];
+          k++;
+          i++;
+        }
+      }
+      a2.set(a.subarray(i, mid), k);
+      b2.set(b.subarray(i, mid), k);
+      if (withIndex) idx2.set(idx.subarray(i, mid), k);
+      k += mid - i;
+      a2.set(a.subarray(j, hi), k);
+      b2.set(b.subarray(j, hi), k);
+      if (withIndex) idx2.set(idx.subarray(j, hi), k);
+    }
+    [a, a2] = [a2, a];
+    [b, b2] = [b2, b];
+    [idx, idx2] = [idx2, idx];
+  }
+  return { a, b, index: idx };
+}
+
 /**
  * Sorts `values` ascending in place and returns the number of strict inversions, pairs i < j with
  * values[i] > values[j] (equal values are not inversions). Merge-sort counting: O(n log n) [Knight 1966].
@@ -93,6 +181,10 @@ export function sortCountingInversions(values: Float64Array): number {
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = Math.min(lo + width, n);
       const hi = Math.min(lo + 2 * width, n);
+      if (mid >= hi || src[mid - 1] <= src[mid]) {
+        dst.set(src.subarray(lo, hi), lo);
+        continue;
+      }
       let i = lo;
       let j = mid;
       let k = lo;
@@ -113,17 +205,4 @@ export function sortCountingInversions(values: Float64Array): number {
   }
   if (src !== values) values.set(src);
   return inversions;
-}
-
-/** Lengths of the runs of equal values in an ascending-sorted array, in order. */
-export function tieRunLengths(sorted: Float64Array): number[] {
-  const runs: number[] = [];
-  let start = 0;
-  for (let i = 1; i <= sorted.length; i++) {
-    if (i === sorted.length || sorted[i] !== sorted[start]) {
-      runs.push(i - start);
-      start = i;
-    }
-  }
-  return runs;
 }
