@@ -46,14 +46,14 @@ export function formatAuditReport(r: AuditReport): string {
   out.push(`  within split: ${Object.entries(d.withinSplit).map(([s, w]) => `${s} ${w.groups} groups/${w.entries} entries`).join(', ')}`);
   out.push(
     r.nearDuplicates.computed
-      ? `near duplicates (dHash distance <= ${r.nearThreshold}, not identical): ${r.nearDuplicates.crossSplitPairs} cross-split pairs`
+      ? `near duplicates (dHash distance <= ${r.nearThreshold}, not identical): ${r.nearDuplicates.crossSplitPairs} cross-split pairs; by distance 0..${r.nearThreshold}: ${(r.nearDuplicates.byDistance ?? []).join(' ')}`
       : 'near duplicates: not checked (header-only scan)',
   );
   out.push('');
   out.push(
     table(
-      ['split pair', 'identical groups', 'identical files', 'same path', 'near pairs', 'verdict'],
-      r.leakage.map((l) => [`${l.a} / ${l.b}`, l.exactGroups, l.exactFiles, l.sharedPaths, l.nearPairs ?? '-', l.verdict.toUpperCase()]),
+      ['split pair', 'identical groups', 'identical files', 'same path', 'near pairs', 'same label', 'verdict'],
+      r.leakage.map((l) => [`${l.a} / ${l.b}`, l.exactGroups, l.exactFiles, l.sharedPaths, l.nearPairs ?? '-', l.nearPairsSameLabel ?? '-', l.verdict.toUpperCase()]),
     ),
   );
   return out.join('\n');

@@ -48,6 +48,11 @@ export interface SplitPairLeakage {
   /** Cross pairs (one file in a, one in b) within the dHash threshold that are not byte-identical; null if not computed. */
   nearPairs: number | null;
   /**
+   * Of those, pairs whose two files carry the same label. Many different-label pairs mean the
+   * threshold is loose for this kind of image (64-bit dHash sees every brain MRI as a bright oval).
+   */
+  nearPairsSameLabel: number | null;
+  /**
    * `leak`: identical content in both; `near-duplicates`: only perceptually close pairs; `clean`:
    * neither (with a header-only scan, `clean` means no identical content; near-duplicates unchecked).
    */
@@ -85,6 +90,8 @@ export interface AuditReport {
     computed: boolean;
     /** Cross-split pairs within the threshold, byte-identical pairs excluded. */
     crossSplitPairs: number | null;
+    /** Cross-split pairs by Hamming distance 0..nearThreshold (byte-identical pairs excluded). */
+    byDistance: number[] | null;
     examples: { distance: number; a: AuditEntry; b: AuditEntry }[];
   };
   leakage: SplitPairLeakage[];
@@ -208,6 +215,7 @@ export function buildAuditReport(
   );
   const computed = readable.some((r) => r.length > 0);
   let crossNear = 0;
+  const byDistance = new Array<number>(nearThreshold + 1).fill(0);
   const nearExamples: AuditReport['nearDuplicates']['examples'] = [];
   const leakage: SplitPairLeakage[] = [];
   for (let i = 0; i < splits.length; i++) {
@@ -227,19 +235,31 @@ export function buildAuditReport(
       const pathsA = new Set(splits[i].items.map((it) => it.path));
       const sharedPaths = new Set(splits[j].items.filter((it) => pathsA.has(it.path)).map((it) => it.path)).size;
       let nearPairs = 0;
+      let nearPairsSameLabel = 0;
       for (const x of readable[i]) {
         const [x0, x1] = x.words;
         for (const y of readable[j]) {
           const d = popcount32(x0 ^ y.words[0]) + popcount32(x1 ^ y.words[1]);
           if (d <= nearThreshold && x.sha !== y.sha) {
             nearPairs++;
+            byDistance[d]++;
+            if (x.entry.label === y.entry.label) nearPairsSameLabel++;
             if (nearExamples.length < maxExamples) nearExamples.push({ distance: d, a: x.entry, b: y.entry });
           }
         }
       }
       crossNear += nearPairs;
       const verdict: LeakageVerdict = exactGroups > 0 || sharedPaths > 0 ? 'leak' : nearPairs > 0 ? 'near-duplicates' : 'clean';
-      leakage.push({ a, b, exactGroups, exactFiles, sharedPaths, nearPairs: computed ? nearPairs : null, verdict });
+      leakage.push({
+        a,
+        b,
+        exactGroups,
+        exactFiles,
+        sharedPaths,
+        nearPairs: computed ? nearPairs : null,
+        nearPairsSameLabel: computed ? nearPairsSameLabel : null,
+        verdict,
+      });
     }
   }
 
@@ -258,7 +278,7 @@ export function buildAuditReport(
       conflictingLabels,
       examples: groups.slice(0, maxExamples).map(([sha256, m]) => ({ sha256, members: m.map(strip) })),
     },
-    nearDuplicates: { computed, crossSplitPairs: computed ? crossNear : null, examples: nearExamples },
+    nearDuplicates: { computed, crossSplitPairs: computed ? crossNear : null, byDistance: computed ? byDistance : null, examples: nearExamples },
     leakage,
   };
 }

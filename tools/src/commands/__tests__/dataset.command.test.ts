@@ -75,7 +75,7 @@ describe('transferscope dataset audit', () => {
     const text = await run([...globals, 'dataset', 'audit', join(dir, 'bt.yaml'), '--header-only']);
     expect(text).toMatch(/^Dataset bt_val_test: 824 entries/);
     expect(text).toMatch(/val\s+430\s+59\s+124\s+123\s+124/);
-    expect(text).toMatch(/val \/ test\s+\d+\s+\d+\s+0\s+-\s+LEAK/);
+    expect(text).toMatch(/val \/ test\s+\d+\s+\d+\s+0\s+-\s+-\s+LEAK/);
   });
 
   it('audits a bare CSV against --data-root', async () => {

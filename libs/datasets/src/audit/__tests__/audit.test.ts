@@ -60,7 +60,7 @@ describe('audit on generated fixtures', () => {
     expect(r.images.formatMismatches).toEqual([{ relPath: 'imgs/png-named.jpg', claimed: 'jpeg', actual: 'png' }]);
     // Near pairs: png-named.jpg, which is plain.jpg's picture as PNG (plain.jpg itself is byte-identical
     // to copy.jpg, so that pair counts as identical, not near), and the re-encoded gradient.
-    expect(r.leakage).toEqual([{ a: 'train', b: 'test', exactGroups: 1, exactFiles: 2, sharedPaths: 0, nearPairs: 2, verdict: 'leak' }]);
+    expect(r.leakage).toEqual([{ a: 'train', b: 'test', exactGroups: 1, exactFiles: 2, sharedPaths: 0, nearPairs: 2, nearPairsSameLabel: 2, verdict: 'leak' }]);
     expect(r.nearDuplicates.examples.map((e) => [e.a.relPath, e.b.relPath])).toEqual([
       ['imgs/png-named.jpg', 'imgs/copy.jpg'],
       ['imgs/gradient.png', 'imgs/near.jpg'],
@@ -125,16 +125,22 @@ describe('audit on the real brain-tumor data', () => {
       { name: 'test', items: test.items },
     ], files);
     let near = 0;
+    let sameLabel = 0;
     for (const a of val.items) {
       for (const b of test.items) {
         const fa = files.get(a.path);
         const fb = files.get(b.path);
         if (fa?.status !== 'ok' || fb?.status !== 'ok' || fa.dhash === undefined || fb.dhash === undefined) continue;
         if (fa.sha256 === fb.sha256) expect(hammingDistance(fa.dhash, fb.dhash)).toBe(0);
-        else if (hammingDistance(fa.dhash, fb.dhash) <= 4) near++;
+        else if (hammingDistance(fa.dhash, fb.dhash) <= 4) {
+          near++;
+          if (a.label === b.label) sameLabel++;
+        }
       }
     }
     expect(report.leakage[0].nearPairs).toBe(near);
+    expect(report.leakage[0].nearPairsSameLabel).toBe(sameLabel);
+    expect(report.nearDuplicates.byDistance?.reduce((x, y) => x + y, 0)).toBe(near);
     expect(report.problems).toEqual([]);
   });
 });

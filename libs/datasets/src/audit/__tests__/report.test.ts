@@ -58,10 +58,12 @@ describe('buildAuditReport', () => {
   it('counts near-duplicate cross pairs within the threshold, identical pairs excluded, and gives a verdict per pair', () => {
     // v2 is within 4 bits of t1, t2 and t4; t1/v1 and t2/v1 are identical (excluded).
     expect(r.leakage).toEqual([
-      { a: 'train', b: 'val', exactGroups: 2, exactFiles: 5, sharedPaths: 0, nearPairs: 3, verdict: 'leak' },
-      { a: 'train', b: 'test', exactGroups: 0, exactFiles: 0, sharedPaths: 0, nearPairs: 0, verdict: 'clean' },
-      { a: 'val', b: 'test', exactGroups: 0, exactFiles: 0, sharedPaths: 0, nearPairs: 0, verdict: 'clean' },
+      { a: 'train', b: 'val', exactGroups: 2, exactFiles: 5, sharedPaths: 0, nearPairs: 3, nearPairsSameLabel: 2, verdict: 'leak' },
+      { a: 'train', b: 'test', exactGroups: 0, exactFiles: 0, sharedPaths: 0, nearPairs: 0, nearPairsSameLabel: 0, verdict: 'clean' },
+      { a: 'val', b: 'test', exactGroups: 0, exactFiles: 0, sharedPaths: 0, nearPairs: 0, nearPairsSameLabel: 0, verdict: 'clean' },
     ]);
+    // t1-v2 and t2-v2 differ in 4 bits, t4-v2 in 4 bits too (0f vs ff: 4 bits).
+    expect(r.nearDuplicates.byDistance).toEqual([0, 0, 0, 0, 3]);
     const strict = buildAuditReport('toy', classes, splits, files, { nearThreshold: 3 });
     expect(strict.leakage[0].nearPairs).toBe(0);
     const loose = buildAuditReport('toy', classes, [splits[0], splits[2]], files, { nearThreshold: 32 });
