@@ -12,6 +12,10 @@ export interface SyntheticOptions {
   /** Labels independent of the features and the source head (shuffled after generation). */
   randomLabels?: boolean;
   seed?: number;
+  /** Rank of a shared latent factor structure added before the ReLU (real penultimate features are strongly correlated). */
+  latentDims?: number;
+  /** Standard deviation of the independent per-feature noise (default 1). */
+  noise?: number;
 }
 
 /**
@@ -28,11 +32,18 @@ export function syntheticInput(o: SyntheticOptions): Required<Pick<ScoreInput, '
   // Each class shifts a block of dimensions so the signal is spread over several of them.
   const block = Math.max(1, Math.floor(d / classes));
   const features = matrix(n, d);
+  const r = o.latentDims ?? 0;
+  const noise = o.noise ?? 1;
+  const loading = Float64Array.from({ length: r * d }, () => (2 * normal()) / Math.sqrt(Math.max(r, 1)));
+  const z = new Float64Array(r);
   for (let i = 0; i < n; i++) {
     const lo = labels[i] * block;
+    for (let q = 0; q < r; q++) z[q] = normal();
     for (let j = 0; j < d; j++) {
       const shift = j >= lo && j < lo + block ? o.separation / Math.sqrt(block) : 0;
-      features.data[i * d + j] = Math.max(0, offset[j] + shift + normal());
+      let latent = 0;
+      for (let q = 0; q < r; q++) latent += z[q] * loading[q * d + j];
+      features.data[i * d + j] = Math.max(0, offset[j] + shift + latent + noise * normal());
     }
   }
   const probs = matrix(n, sourceClasses);

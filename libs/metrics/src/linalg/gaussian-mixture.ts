@@ -1,5 +1,5 @@
 import { cholesky, invertLower } from './cholesky';
-import { gemm } from './gemm';
+import { batchedMatmul, gemm } from './gemm';
 import { matrix, type Matrix } from './matrix';
 
 export interface GaussianMixtureOptions {
@@ -26,6 +26,8 @@ export interface GaussianMixtureFit {
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
+/** Largest batched operand (doubles) built at once: bounds memory at ~64 MiB per operand. */
+const BATCH_ELEMENTS = 8_000_000;
 
 /** Weights (unnormalised nk), means and precision Cholesky factors from responsibilities (sklearn's M-step). */
 async function estimate(
@@ -44,25 +46,38 @@ async function estimate(
   const means = matrix(K, d, new Float64Array(K * d));
   for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) means.data[k * d + j] = sums.data[k * d + j] / nk[k];
   const precisionCholesky: Matrix[] = [];
-  const diff = new Float64Array(n * d);
-  const weighted = new Float64Array(n * d);
-  for (let k = 0; k < K; k++) {
-    for (let i = 0; i < n; i++) {
-      const r = resp.data[i * K + k];
-      for (let j = 0; j < d; j++) {
-        const t = x.data[i * d + j] - means.data[k * d + j];
-        diff[i * d + j] = t;
-        weighted[i * d + j] = r * t;
+  // Covariances sum_i r_ik (x_i - mu_k)(x_i - mu_k)^T / nk (sklearn's centred form), a batch of components per ORT call.
+  const perBatch = Math.max(1, Math.min(K, Math.floor(BATCH_ELEMENTS / (n * d))));
+  for (let k0 = 0; k0 < K; k0 += perBatch) {
+    const kb = Math.min(perBatch, K - k0);
+    const weightedT = new Float64Array(kb * d * n);
+    const diff = new Float64Array(kb * n * d);
+    for (let b = 0; b < kb; b++) {
+      const k = k0 + b;
+      const mu = k * d;
+      for (let i = 0; i < n; i++) {
+        const r = resp.data[i * K + k];
+        const xi = i * d;
+        const di = (b * n + i) * d;
+        for (let j = 0; j < d; j++) {
+          const t = x.data[xi + j] - means.data[mu + j];
+          diff[di + j] = t;
+          weightedT[(b * d + j) * n + i] = r * t;
+        }
       }
     }
-    const cov = await gemm(matrix(n, d, weighted), matrix(n, d, diff), { transA: true });
-    for (let a = 0; a < d * d; a++) cov.data[a] /= nk[k];
-    for (let j = 0; j < d; j++) cov.data[j * d + j] += regCovar;
-    // precision_cholesky = (L^{-1})^T, upper triangular.
-    const linv = invertLower(cholesky(cov));
-    const P = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) P[i * d + j] = linv.data[j * d + i];
-    precisionCholesky.push(matrix(d, d, P));
+    const covs = await batchedMatmul(weightedT, diff, kb, d, n, d);
+    for (let b = 0; b < kb; b++) {
+      const k = k0 + b;
+      const cov = matrix(d, d, covs.slice(b * d * d, (b + 1) * d * d));
+      for (let a = 0; a < d * d; a++) cov.data[a] /= nk[k];
+      for (let j = 0; j < d; j++) cov.data[j * d + j] += regCovar;
+      // precision_cholesky = (L^{-1})^T, upper triangular.
+      const linv = invertLower(cholesky(cov));
+      const P = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) P[i * d + j] = linv.data[j * d + i];
+      precisionCholesky.push(matrix(d, d, P));
+    }
   }
   return { nk, means, precisionCholesky };
 }
@@ -76,25 +91,38 @@ async function weightedLogProb(x: Matrix, fit: Pick<GaussianMixtureFit, 'weights
   const d = x.cols;
   const K = fit.weights.length;
   const out = new Float64Array(n * K);
-  for (let k = 0; k < K; k++) {
-    const P = fit.precisionCholesky[k];
-    let logDet = 0;
-    for (let j = 0; j < d; j++) logDet += Math.log(P.data[j * d + j]);
-    const xp = await gemm(x, P);
-    const muP = new Float64Array(d);
-    for (let j = 0; j < d; j++) {
-      let s = 0;
-      for (let a = 0; a < d; a++) s += fit.means.data[k * d + a] * P.data[a * d + j];
-      muP[j] = s;
+  // x [P_k0 | P_k0+1 | ...] in one product per batch of components.
+  const perBatch = Math.max(1, Math.min(K, Math.floor(BATCH_ELEMENTS / (n * d))));
+  for (let k0 = 0; k0 < K; k0 += perBatch) {
+    const kb = Math.min(perBatch, K - k0);
+    const pcat = matrix(d, kb * d);
+    for (let b = 0; b < kb; b++) {
+      const P = fit.precisionCholesky[k0 + b].data;
+      for (let a = 0; a < d; a++) for (let j = 0; j < d; j++) pcat.data[a * kb * d + b * d + j] = P[a * d + j];
     }
-    const logW = Math.log(fit.weights[k]);
-    for (let i = 0; i < n; i++) {
-      let q = 0;
+    const xp = await gemm(x, pcat);
+    for (let b = 0; b < kb; b++) {
+      const k = k0 + b;
+      const P = fit.precisionCholesky[k];
+      let logDet = 0;
+      for (let j = 0; j < d; j++) logDet += Math.log(P.data[j * d + j]);
+      const muP = new Float64Array(d);
       for (let j = 0; j < d; j++) {
-        const y = xp.data[i * d + j] - muP[j];
-        q += y * y;
+        let s = 0;
+        for (let a = 0; a < d; a++) s += fit.means.data[k * d + a] * P.data[a * d + j];
+        muP[j] = s;
       }
-      out[i * K + k] = -0.5 * (d * LOG_2PI + q) + logDet + logW;
+      const logW = Math.log(fit.weights[k]);
+      const w = kb * d;
+      for (let i = 0; i < n; i++) {
+        let q = 0;
+        const row = i * w + b * d;
+        for (let j = 0; j < d; j++) {
+          const y = xp.data[row + j] - muP[j];
+          q += y * y;
+        }
+        out[i * K + k] = -0.5 * (d * LOG_2PI + q) + logDet + logW;
+      }
     }
   }
   return matrix(n, K, out);

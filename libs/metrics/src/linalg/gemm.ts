@@ -61,16 +61,19 @@ export async function gemm(a: Matrix, b: Matrix, o: GemmOptions = {}): Promise<M
   const transB = o.transB ? 1 : 0;
   const session = await ortSession(`gemm:${transA}${transB}`, () => ({
     name: 'gemm',
+    // Plain products go to MatMul (MLAS's fastest path); transposed operands to Gemm's transA/transB.
     nodes: [
-      {
-        opType: 'Gemm',
-        inputs: ['A', 'B'],
-        outputs: ['Y'],
-        attributes: [
-          { name: 'transA', value: transA, kind: 'int' },
-          { name: 'transB', value: transB, kind: 'int' },
-        ],
-      },
+      transA || transB
+        ? {
+            opType: 'Gemm',
+            inputs: ['A', 'B'],
+            outputs: ['Y'],
+            attributes: [
+              { name: 'transA', value: transA, kind: 'int' as const },
+              { name: 'transB', value: transB, kind: 'int' as const },
+            ],
+          }
+        : { opType: 'MatMul', inputs: ['A', 'B'], outputs: ['Y'] },
     ],
     inputs: [
       { name: 'A', dims: ['a0', 'a1'] },
@@ -129,4 +132,34 @@ export async function gemmUpdate(c: Matrix, a: Matrix, b: Matrix, o: { transB?: 
     C: doubleTensor(c.data, [c.rows, c.cols]),
   });
   return matrix(m, n, data);
+}
+
+/**
+ * Batched products `out[b] = a[b] @ c[b]` for `batch` pairs of m x p and p x n row-major blocks stored back to back
+ * (ONNX MatMul on 3-D tensors): one onnxruntime call instead of one per block (e.g. the K covariances of a mixture).
+ */
+export async function batchedMatmul(a: Float64Array, c: Float64Array, batch: number, m: number, p: number, n: number): Promise<Float64Array> {
+  if (a.length !== batch * m * p || c.length !== batch * p * n) throw new RangeError('batchedMatmul: operand sizes do not match the shape');
+  if (batch * m * p * n < ORT_MIN_FLOPS) {
+    const out = new Float64Array(batch * m * n);
+    for (let b = 0; b < batch; b++) {
+      const r = gemmJs(matrix(m, p, a.subarray(b * m * p, (b + 1) * m * p)), matrix(p, n, c.subarray(b * p * n, (b + 1) * p * n)));
+      out.set(r.data, b * m * n);
+    }
+    return out;
+  }
+  const session = await ortSession('bmm', () => ({
+    name: 'bmm',
+    nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['Y'] }],
+    inputs: [
+      { name: 'A', dims: ['b', 'm', 'p'] },
+      { name: 'B', dims: ['b', 'p', 'n'] },
+    ],
+    outputs: [{ name: 'Y', dims: ['b', 'm', 'n'] }],
+  }));
+  const { data } = await runSingleOutput(session, {
+    A: doubleTensor(a, [batch, m, p]),
+    B: doubleTensor(c, [batch, p, n]),
+  });
+  return data;
 }

@@ -1,4 +1,5 @@
-import { type Matrix } from './matrix';
+import { gemm } from './gemm';
+import { matrix, type Matrix } from './matrix';
 import { seededUniform } from './random';
 
 export interface KMeansOptions {
@@ -30,7 +31,7 @@ function sqDist(X: Float64Array, i: number, C: Float64Array, c: number, d: numbe
  * k-means (Lloyd) with greedy k-means++ seeding (Arthur & Vassilvitskii 2007; 2 + ln k local trials per centre,
  * as scikit-learn does), seeded for reproducibility. O(N k d) per iteration.
  */
-export function kmeans(x: Matrix, k: number, options: KMeansOptions = {}): KMeansResult {
+export async function kmeans(x: Matrix, k: number, options: KMeansOptions = {}): Promise<KMeansResult> {
   const n = x.rows;
   const d = x.cols;
   if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`kmeans: k must be in [1, ${n}], got ${k}`);
@@ -102,24 +103,34 @@ export function kmeans(x: Matrix, k: number, options: KMeansOptions = {}): KMean
   const next = new Float64Array(k * d);
   let iter = 0;
   let inertia = 0;
-  const assign = (): void => {
+  const xNorm = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let t = 0;
+    for (let j = 0; j < d; j++) t += X[i * d + j] ** 2;
+    xNorm[i] = t;
+  }
+  // Squared distances as |x|^2 - 2 x.c + |c|^2 with the cross term as one GEMM (the O(N k d) part of each iteration).
+  const assign = async (): Promise<void> => {
+    const xc = await gemm(x, matrix(k, d, C), { transB: true });
+    const cNorm = new Float64Array(k);
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) cNorm[c] += C[c * d + j] ** 2;
     inertia = 0;
     for (let i = 0; i < n; i++) {
       let best = 0;
       let bd = Infinity;
       for (let c = 0; c < k; c++) {
-        const dist = sqDist(X, i, C, c, d);
+        const dist = xNorm[i] - 2 * xc.data[i * k + c] + cNorm[c];
         if (dist < bd) {
           bd = dist;
           best = c;
         }
       }
       labels[i] = best;
-      inertia += bd;
+      inertia += Math.max(bd, 0);
     }
   };
   for (iter = 1; iter <= maxIter; iter++) {
-    assign();
+    await assign();
     next.fill(0);
     counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -138,6 +149,6 @@ export function kmeans(x: Matrix, k: number, options: KMeansOptions = {}): KMean
     }
     if (shift <= tol) break;
   }
-  assign();
+  await assign();
   return { labels, centers: { rows: k, cols: d, data: C }, inertia, nIter: Math.min(iter, maxIter) };
 }

@@ -19,8 +19,10 @@ export function ortSession(key: string, graph: () => OnnxGraph): Promise<Inferen
       executionProviders: ['cpu'],
       intraOpNumThreads: threads(),
       interOpNumThreads: 1,
-      graphOptimizationLevel: 'disabled',
+      graphOptimizationLevel: 'all',
       enableCpuMemArena: false,
+      // Worker threads sleep instead of spinning between calls: the machine is shared (and the scores call ORT often).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     sessions.set(key, s);
   }

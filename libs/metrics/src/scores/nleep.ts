@@ -81,7 +81,7 @@ export async function nleepFromAnalysis(a: FeatureAnalysis, options: NLeepOption
   if (options.initLabels) {
     init = Int32Array.from(options.initLabels);
   } else {
-    init = kmeans(z, K, { seed: options.seed ?? 42 }).labels;
+    init = (await kmeans(z, K, { seed: options.seed ?? 42 })).labels;
   }
   const fit = await fitGaussianMixture(z, { nComponents: K, initLabels: init });
   const posteriors = await mixturePosteriors(z, fit);

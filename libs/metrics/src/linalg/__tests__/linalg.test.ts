@@ -138,7 +138,7 @@ describe('cholesky', () => {
 });
 
 describe('kmeans', () => {
-  it('recovers well-separated clusters and is reproducible for a seed', () => {
+  it('recovers well-separated clusters and is reproducible for a seed', async () => {
     const r = seededUniform(3);
     const x = matrix(90, 2);
     for (let i = 0; i < 90; i++) {
@@ -146,8 +146,8 @@ describe('kmeans', () => {
       x.data[2 * i] = c * 10 + r();
       x.data[2 * i + 1] = -c * 10 + r();
     }
-    const a = kmeans(x, 3, { seed: 5 });
-    const b = kmeans(x, 3, { seed: 5 });
+    const a = await kmeans(x, 3, { seed: 5 });
+    const b = await kmeans(x, 3, { seed: 5 });
     expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
     for (let i = 3; i < 90; i++) expect(a.labels[i]).toBe(a.labels[i % 3]);
     expect(new Set([a.labels[0], a.labels[1], a.labels[2]]).size).toBe(3);
