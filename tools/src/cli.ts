@@ -5,6 +5,7 @@ import { registerDbCommand } from './commands/db.command';
 import { registerImportCommand } from './commands/import.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerTokenCommand } from './commands/token.command';
+import { registerStudyCommand, registerWorkerCommand } from './commands/study.command';
 import { SETTINGS } from './config';
 
 /** The `transferscope` command line: every command, with the global configuration flags. */
@@ -23,6 +24,8 @@ export function buildProgram(): Command {
   registerDbCommand(program);
   registerServeCommand(program);
   registerTokenCommand(program);
+  registerStudyCommand(program);
+  registerWorkerCommand(program);
   registerConfigCommand(program);
   return program;
 }

@@ -10,6 +10,8 @@ export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'embedd
 export interface Database {
   readonly dataSource: DataSource;
   readonly target: DatabaseTarget;
+  /** Connection URL (for other clients of the same database, e.g. the job queue); it may hold a password: never log it. */
+  readonly url: string;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenDatabase
   return {
     dataSource,
     target,
+    url,
     async close() {
       if (dataSource.isInitialized) await dataSource.destroy();
       await cluster?.release();

@@ -1,0 +1,121 @@
+import { createScratchDatabase, openDatabase, type ScratchDatabase } from '@transferscope/db';
+import { createRegistry } from '@transferscope/metrics';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from './cli-process';
+
+const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
+const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A small real study: two zoo models, real brain MRI images (16 per class for training, 4 elsewhere), 2 trials of 2 epochs. */
+const MODELS = ['darknet-tiny-imagenet', 'doodlenet-quickdraw345'];
+const TRIALS = 2;
+const EPOCHS = 2;
+const STUDY = {
+  name: 'e2e-brain-tumor',
+  datasets: [{ id: 'brain_tumor_kaggle', ood: 'brain_mri_ood' }],
+  models: MODELS,
+  metrics: 'all',
+  trials: TRIALS,
+  epochs: EPOCHS,
+  batchSize: 16,
+  seed: 0,
+  backend: 'wasm',
+  limits: { train: { perClass: 16 }, val: { perClass: 4 }, test: { perClass: 4 }, ood: { perClass: 4 } },
+};
+
+/** What a finished study must hold, derived from its definition alone. */
+const metricCount = createRegistry().ids().length;
+const EXPECTED = {
+  feature_set: MODELS.length * 4,
+  score: MODELS.length * metricCount * 2,
+  trial: MODELS.length * TRIALS,
+  trial_epoch: MODELS.length * TRIALS * EPOCHS,
+  evaluation: MODELS.length * 5,
+};
+
+async function counts(url: string): Promise<Record<keyof typeof EXPECTED, number>> {
+  const db = await openDatabase({ kind: 'postgres', url }, { migrate: false });
+  try {
+    const out = {} as Record<keyof typeof EXPECTED, number>;
+    for (const table of Object.keys(EXPECTED) as (keyof typeof EXPECTED)[]) {
+      const [{ n }] = await db.dataSource.query('SELECT count(*)::int AS n FROM ' + db.dataSource.driver.escape(table));
+      out[table] = n;
+    }
+    return out;
+  } finally {
+    await db.close();
+  }
+}
+
+describe('a real study, end to end, on Postgres', () => {
+  let scratch: ScratchDatabase;
+  const dir = mkdtempSync(join(tmpdir(), 'ts-study-'));
+  chmodSync(dir, 0o755);
+  const studyFile = join(dir, 'study.json');
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(ADMIN_URL);
+    writeFileSync(studyFile, JSON.stringify(STUDY));
+    env = {
+      DATABASE_URL: scratch.url,
+      TRANSFERSCOPE_HOME: join(dir, 'home'),
+      TRANSFERSCOPE_DATA_ROOT: join(SHARED, 'zoo/datasets'),
+      TRANSFERSCOPE_ZOO: join(SHARED, 'zoo/models'),
+    };
+  });
+  afterAll(async () => scratch?.drop());
+
+  it('resumes after being killed mid-way and ends with exactly the expected rows', async () => {
+    // Kill the run (SIGKILL: no cleanup) once it has recorded its first trial, mid-way through the second phase.
+    const child = spawn(process.execPath, [CLI, 'study', 'run', studyFile], { cwd: dir, env: { ...process.env, ...env }, stdio: 'ignore' });
+    const killed = await new Promise<boolean>((resolve) => {
+      const timer = setInterval(async () => {
+        const now = await counts(scratch.url).catch(() => null);
+        if (now && now.trial >= 1) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve(true);
+        }
+      }, 250);
+      child.once('exit', () => {
+        clearInterval(timer);
+        resolve(false);
+      });
+    });
+    expect(killed).toBe(true);
+    const partial = await counts(scratch.url);
+    expect(partial.trial).toBeLessThan(EXPECTED.trial + 1);
+
+    const resumed = await runCli(['study', 'run', studyFile, '--json'], { cwd: dir, env });
+    expect(resumed.stderr).not.toMatch(/transferscope: /);
+    expect(resumed.code).toBe(0);
+    expect(await counts(scratch.url)).toEqual(EXPECTED);
+
+    // The closing report: tau of each score against test balanced accuracy, ID and OOD.
+    const { correlations } = JSON.parse(resumed.stdout) as { correlations: { dataset: string; metric: string; n: number }[] };
+    expect(new Set(correlations.map((c) => c.dataset))).toEqual(new Set(['brain_tumor_kaggle', 'brain_mri_ood']));
+    expect(correlations.find((c) => c.dataset === 'brain_tumor_kaggle' && c.metric === 'logme')?.n).toBe(MODELS.length);
+  });
+
+  it('adds nothing when run again', async () => {
+    const again = await runCli(['study', 'run', studyFile], { cwd: dir, env });
+    expect(again.code).toBe(0);
+    expect(await counts(scratch.url)).toEqual(EXPECTED);
+  });
+
+  it('reports a study file naming an unknown model with exit code 2, writing nothing', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...STUDY, name: 'bad', models: ['resnet9000'] }));
+    const result = await runCli(['study', 'run', bad], { cwd: dir, env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/study bad: unknown model resnet9000 \(the zoo has .*darknet-tiny-imagenet/);
+    const db = await openDatabase({ kind: 'postgres', url: scratch.url }, { migrate: false });
+    expect(await db.dataSource.query("SELECT 1 FROM study WHERE name = 'bad'")).toEqual([]);
+    await db.close();
+  });
+});
