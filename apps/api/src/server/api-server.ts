@@ -59,6 +59,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     introspection: options.introspection ?? true,
     // Refuses simple (form/GET) cross-site requests that carry no JSON content type or preflight header.
     csrfPrevention: true,
+    // Stack traces name files and SQL; clients get codes and messages only.
+    includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(limits)],
   });
