@@ -70,7 +70,7 @@ describe('importing the study\'s published results', () => {
     ['a duplicated (task, model, metric)', `${header}breakhis,resnet50,logme_score,0.5\nbreakhis,resnet18,logme_score,0.4\nbreakhis,resnet50,logme_score,0.7\n`, /:4: duplicate \(task, model, metric\) \(breakhis, resnet50, logme\), first given at line 2/],
     ['an empty file', '', /: empty file/],
     ['a header without rows', header, /no data rows/],
-    ['a ragged row', `${header}breakhis,resnet50,logme_score\n`, /:2: expected 4 fields, found 3/],
+    ['a ragged row', `${header}breakhis,resnet50,logme_score\n`, /:2: expected 4 fields as in the header, found 3/],
     ['an invalid name', `${header}breakhis,"res net';--",logme_score,0.5\n`, /:2: column model: .* is not a valid name/],
     ['an infinite value', `${header}breakhis,resnet50,logme_score,Infinity\n`, /:2: column value: "Infinity" is not a finite number/],
   ];
