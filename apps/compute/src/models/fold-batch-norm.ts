@@ -1,9 +1,11 @@
 import { dispose, io, type NamedTensorMap, type Tensor, tensor } from '@tensorflow/tfjs-core';
+import { type FusedActivation, FusedConvLayer, type FusedPadding } from './fused-conv-layer';
 
 /**
  * Inference-time rewrite of a Keras functional topology: every BatchNormalization that directly
- * follows a linear Conv2D / DepthwiseConv2D (its only consumer) is folded into that convolution,
- * and a plain ReLU layer right after a folded Conv2D becomes the convolution's own (fused) activation.
+ * follows a linear Conv2D / DepthwiseConv2D (its only consumer) is folded into that convolution;
+ * then every convolution becomes a {@link FusedConvLayer} that also absorbs the ReLU / ReLU6 /
+ * LeakyReLU layer after it and the ZeroPadding2D before it, so each block runs as one tfjs kernel.
  *
  * Definition: with s = gamma / sqrt(moving_variance + epsilon) per output channel,
  * BN(conv(x, W) + b) = conv(x, W * s) + (b - moving_mean) * s + beta, exactly in real arithmetic;
@@ -11,8 +13,8 @@ import { dispose, io, type NamedTensorMap, type Tensor, tensor } from '@tensorfl
  * beta = 0 when `center` is false, b = 0 when the convolution has no bias.
  *
  * Why: tfjs runs each Keras layer as separate kernels; on the wasm backend the BatchNorm kernel alone
- * was over half of MobileNetV2's forward time (measured), and the conv+bias+ReLU of Conv2D runs as one
- * fused kernel. TensorFlow Lite and ONNX Runtime apply the same folding.
+ * was over half of MobileNetV2's forward time (measured), and ReLU6 cost two more passes (Relu, then
+ * ClipByValue). TensorFlow Lite and ONNX Runtime apply the same folding and fusion.
  *
  * Layers named in `keep` (the feature and head taps) are never removed, and a convolution whose
  * output is itself a tap is never changed, so every tap gives the same tensor as the original model
@@ -35,7 +37,12 @@ interface FunctionalJson {
 /** What {@link foldBatchNorm} did, for logs and provenance. */
 export interface FoldReport {
   foldedBatchNorms: number;
+  /** Convolutions now run as one fused kernel ({@link FusedConvLayer}). */
+  fusedConvolutions: number;
+  /** Activation layers absorbed into those kernels. */
   fusedActivations: number;
+  /** ZeroPadding2D layers absorbed into those kernels. */
+  foldedPaddings: number;
 }
 
 const CONVS = new Set(['Conv2D', 'DepthwiseConv2D']);
@@ -80,14 +87,78 @@ function consumersOf(root: FunctionalJson): Map<string, string[]> {
   return m;
 }
 
-/** Which ReLU an activation layer computes, or null for anything else. */
-function reluKind(l: LayerJson): 'relu' | 'relu6' | null {
+/** The fused-kernel activation an activation layer computes, or null for anything else. */
+function activationOf(l: LayerJson): { activation: FusedActivation; alpha?: number } | null {
   const c = l.config;
-  if (l.class_name === 'Activation') return c['activation'] === 'relu' ? 'relu' : c['activation'] === 'relu6' ? 'relu6' : null;
+  if (l.class_name === 'Activation') return c['activation'] === 'relu' || c['activation'] === 'relu6' ? { activation: c['activation'] } : null;
+  if (l.class_name === 'LeakyReLU') return { activation: 'leakyrelu', alpha: Number(c['alpha'] ?? 0.3) };
   if (l.class_name !== 'ReLU') return null;
   if ((c['negative_slope'] ?? 0) !== 0 || (c['threshold'] ?? 0) !== 0) return null;
   const max = c['max_value'];
-  return max === null || max === undefined ? 'relu' : max === 6 ? 'relu6' : null;
+  return max === null || max === undefined ? { activation: 'relu' } : max === 6 ? { activation: 'relu6' } : null;
+}
+
+const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)]);
+
+/** Keras ZeroPadding2D `padding` (int, [h, w] or [[top, bottom], [left, right]]) as explicit pads. */
+function zeroPadding(v: unknown): [[number, number], [number, number]] | null {
+  if (typeof v === 'number') return [[v, v], [v, v]];
+  if (!Array.isArray(v) || v.length !== 2) return null;
+  return [pair(v[0]), pair(v[1])];
+}
+
+/**
+ * Turns every channels-last Conv2D / DepthwiseConv2D with a linear, relu or relu6 activation into a
+ * {@link FusedConvLayer}, absorbing the activation layer that alone consumes it and the ZeroPadding2D
+ * that alone feeds it (never a layer named in `keep`).
+ */
+function fuseConvolutions(root: FunctionalJson, byName: Map<string, LayerJson>, keep: ReadonlySet<string>, report: FoldReport): void {
+  const removed = new Set<string>();
+  for (const conv of root.config.layers) {
+    if (!CONVS.has(conv.class_name) || removed.has(layerName(conv))) continue;
+    const c = conv.config;
+    const name = layerName(conv);
+    if ((c['data_format'] ?? 'channels_last') !== 'channels_last' || !['linear', 'relu', 'relu6'].includes(String(c['activation']))) continue;
+    if (c['padding'] !== 'same' && c['padding'] !== 'valid') continue;
+    let activation: { activation: FusedActivation; alpha?: number } = { activation: c['activation'] as FusedActivation };
+    let padding: FusedPadding = c['padding'];
+    const consumers = consumersOf(root);
+    const next = consumers.get(name) ?? [];
+    const act = next.length === 1 ? byName.get(next[0]) : undefined;
+    const fusable = act && !keep.has(layerName(act)) ? activationOf(act) : null;
+    if (act && fusable && activation.activation === 'linear' && !keep.has(name)) {
+      activation = fusable;
+      rewire(root, layerName(act), name);
+      removed.add(layerName(act));
+      report.fusedActivations++;
+    }
+    const src = sources(conv) ?? [];
+    const padLayer = src.length === 1 ? byName.get(src[0]) : undefined;
+    const explicit = padLayer?.class_name === 'ZeroPadding2D' ? zeroPadding(padLayer.config['padding']) : null;
+    if (padLayer && explicit && padding === 'valid' && !keep.has(layerName(padLayer)) && (consumers.get(layerName(padLayer)) ?? []).length === 1 && (padLayer.config['data_format'] ?? 'channels_last') === 'channels_last') {
+      padding = explicit;
+      conv.inbound_nodes = structuredClone(padLayer.inbound_nodes);
+      removed.add(layerName(padLayer));
+      report.foldedPaddings++;
+    }
+    const depthwise = conv.class_name === 'DepthwiseConv2D';
+    conv.class_name = FusedConvLayer.className;
+    conv.config = {
+      name,
+      kind: depthwise ? 'depthwise' : 'conv',
+      filters: depthwise ? null : Number(c['filters']),
+      depth_multiplier: depthwise ? Number(c['depth_multiplier'] ?? 1) : null,
+      kernel_size: pair(c['kernel_size']),
+      strides: pair(c['strides'] ?? 1),
+      dilation_rate: pair(c['dilation_rate'] ?? 1),
+      padding,
+      activation: activation.activation,
+      leakyrelu_alpha: activation.alpha ?? null,
+      use_bias: c['use_bias'] === true,
+    };
+    report.fusedConvolutions++;
+    root.config.layers = root.config.layers.filter((l) => !removed.has(layerName(l)));
+  }
 }
 
 function values(weights: NamedTensorMap, name: string): Float32Array | null {
@@ -100,7 +171,7 @@ function values(weights: NamedTensorMap, name: string): Float32Array | null {
  * Returns new artifacts with float32 weights (quantised weights are dequantised on the way).
  */
 export async function foldBatchNorm(artifacts: io.ModelArtifacts, keep: ReadonlySet<string>): Promise<{ artifacts: io.ModelArtifacts; report: FoldReport }> {
-  const report: FoldReport = { foldedBatchNorms: 0, fusedActivations: 0 };
+  const report: FoldReport = { foldedBatchNorms: 0, fusedConvolutions: 0, fusedActivations: 0, foldedPaddings: 0 };
   const topology = structuredClone(artifacts.modelTopology);
   const root = functionalRoot(topology);
   if (!root || !artifacts.weightSpecs || !artifacts.weightData || root.config.layers.some((l) => sources(l) === null)) {
@@ -158,23 +229,9 @@ export async function foldBatchNorm(artifacts: io.ModelArtifacts, keep: Readonly
       removed.add(bnName);
       root.config.layers = root.config.layers.filter((l) => !removed.has(layerName(l)));
       report.foldedBatchNorms++;
-
-      // A plain ReLU that alone consumes a folded Conv2D becomes its activation: tfjs then runs
-      // conv + bias + ReLU as one fused kernel. ReLU6 stays a layer on purpose: as a Conv2D activation
-      // tfjs-layers computes it as minimum(relu(x), 6), and wasm's broadcasting Minimum kernel made
-      // MobileNetV2 slower than the unfolded model (measured), while the ReLU layer uses ClipByValue.
-      const next = consumersOf(root).get(convName) ?? [];
-      const act = next.length === 1 ? byName.get(next[0]) : undefined;
-      const kind = act ? reluKind(act) : null;
-      if (act && kind === 'relu' && conv.class_name === 'Conv2D' && !keep.has(layerName(act)) && !removed.has(layerName(act))) {
-        conv.config['activation'] = kind;
-        rewire(root, layerName(act), convName);
-        removed.add(layerName(act));
-        root.config.layers = root.config.layers.filter((l) => !removed.has(layerName(l)));
-        report.fusedActivations++;
-      }
     }
-    if (report.foldedBatchNorms === 0) return { artifacts, report };
+    fuseConvolutions(root, byName, keep, report);
+    if (report.foldedBatchNorms === 0 && report.fusedConvolutions === 0) return { artifacts, report };
     const encoded = await io.encodeWeights(weights);
     return { artifacts: { ...artifacts, modelTopology: topology, weightSpecs: encoded.specs, weightData: encoded.data }, report };
   } finally {

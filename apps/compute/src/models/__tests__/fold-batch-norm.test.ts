@@ -30,10 +30,11 @@ function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d / s;
 }
 
-function countLayers(id: string, cls: string): number {
+/** How many layers of these classes the original model.json has, leaving out the named ones. */
+function countLayers(id: string, classes: string[], except: string[] = []): number {
   const mj = JSON.parse(readFileSync(join(ZOO, id, 'model.json'), 'utf8')) as { modelTopology: { model_config?: unknown; config?: unknown } };
-  const root = (mj.modelTopology.model_config ?? mj.modelTopology) as { config: { layers: { class_name: string }[] } };
-  return root.config.layers.filter((l) => l.class_name === cls).length;
+  const root = (mj.modelTopology.model_config ?? mj.modelTopology) as { config: { layers: { class_name: string; config: { name: string } }[] } };
+  return root.config.layers.filter((l) => classes.includes(l.class_name) && !except.includes(l.config.name)).length;
 }
 
 beforeAll(async () => {
@@ -43,19 +44,21 @@ beforeAll(async () => {
 });
 
 describe('foldBatchNorm', () => {
-  it.each([
-    ['mobilenetv2-035-imagenet', 0],
-    ['darknet-tiny-imagenet', 0],
-    ['nsfwjs-mobilenetv2', 0],
-    ['nsfwjs-inceptionv3', 94],
-  ])('%s: folded and original models give the same features and probabilities', async (id, fusedRelus) => {
+  it.each(['mobilenetv2-035-imagenet', 'darknet-tiny-imagenet', 'nsfwjs-mobilenetv2', 'nsfwjs-inceptionv3'])('%s: folded and original models give the same features and probabilities', async (id) => {
     const entry = findZooModel(zoo, id);
     const before = memory().numTensors;
     const original = await loadZooModel(entry, { foldBatchNorm: false });
     const folded = await loadZooModel(entry);
     expect(original.optimizations).toBeNull();
-    // Every BatchNormalization of these models follows a convolution; only plain ReLU layers after Conv2D fuse.
-    expect(folded.optimizations).toEqual({ foldedBatchNorms: countLayers(id, 'BatchNormalization'), fusedActivations: fusedRelus });
+    // In these models every BatchNorm follows a convolution, every activation layer follows a BatchNorm
+    // and every ZeroPadding2D feeds a 'valid' convolution: all fold, except the layers that are taps.
+    const taps = [entry.featureLayer, ...entry.extraFeatureLayers.map((e) => e.layer)];
+    expect(folded.optimizations).toEqual({
+      foldedBatchNorms: countLayers(id, ['BatchNormalization']),
+      fusedConvolutions: countLayers(id, ['Conv2D', 'DepthwiseConv2D']),
+      fusedActivations: countLayers(id, ['ReLU', 'Activation', 'LeakyReLU'], taps),
+      foldedPaddings: countLayers(id, ['ZeroPadding2D']),
+    });
     expect(folded.params).toBe(entry.params);
     const x = preprocess(dog, entry.input);
     const a = await outputs(original, x);
@@ -70,16 +73,18 @@ describe('foldBatchNorm', () => {
 
   it('leaves Sequential topologies unchanged', async () => {
     const m = await loadZooModel(findZooModel(zoo, 'doodlenet-quickdraw345'));
-    expect(m.optimizations).toEqual({ foldedBatchNorms: 0, fusedActivations: 0 });
+    expect(m.optimizations).toEqual({ foldedBatchNorms: 0, fusedConvolutions: 0, fusedActivations: 0, foldedPaddings: 0 });
     m.dispose();
   });
 
-  it('folds non-trivial statistics exactly: conv with bias, depthwise with multiplier, scale/center off; keeps tapped layers', async () => {
+  it('folds non-trivial statistics exactly: conv with bias, strided depthwise with multiplier and odd padding, scale/center off; keeps taps', async () => {
     const inp = input({ shape: [9, 9, 3] });
     const c1 = layers.conv2d({ filters: 4, kernelSize: 3, useBias: true, name: 'c1' }).apply(inp);
     const b1 = layers.batchNormalization({ name: 'b1', epsilon: 0.01 }).apply(c1);
     const r1 = layers.activation({ activation: 'relu', name: 'r1' }).apply(b1);
-    const d2 = layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, useBias: false, name: 'd2' }).apply(r1);
+    // 7x7 input: (0, 1) padding is not what 'same' gives here, so the layer must pad explicitly.
+    const p2 = layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: 'p2' }).apply(r1);
+    const d2 = layers.depthwiseConv2d({ kernelSize: 3, strides: 2, depthMultiplier: 2, useBias: false, name: 'd2' }).apply(p2);
     const b2 = layers.batchNormalization({ name: 'b2', scale: false }).apply(d2);
     const c3 = layers.conv2d({ filters: 5, kernelSize: 1, useBias: false, name: 'c3' }).apply(b2);
     const b3 = layers.batchNormalization({ name: 'b3', center: false }).apply(c3);
@@ -94,7 +99,7 @@ describe('foldBatchNorm', () => {
     await net.save(io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
     if (!artifacts) throw new Error('not saved');
     const { artifacts: foldedArtifacts, report } = await foldBatchNorm(artifacts, new Set(['tap', 'gap']));
-    expect(report).toEqual({ foldedBatchNorms: 3, fusedActivations: 1 });
+    expect(report).toEqual({ foldedBatchNorms: 3, fusedConvolutions: 3, fusedActivations: 1, foldedPaddings: 1 });
     const folded = await loadLayersModel(io.fromMemory(foldedArtifacts));
     expect(folded.layers.map((l) => l.name)).toEqual(['input1', 'c1', 'd2', 'c3', 'tap', 'gap'].map((n, i) => (i === 0 ? net.layers[0].name : n)));
     const x = randomNormal([2, 9, 9, 3]);
