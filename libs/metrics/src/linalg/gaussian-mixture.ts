@@ -1,5 +1,5 @@
 import { cholesky, invertLower } from './cholesky';
-import { batchedMatmul, gemm } from './gemm';
+import { batchedGram, gemm } from './gemm';
 import { matrix, type Matrix } from './matrix';
 
 export interface GaussianMixtureOptions {
@@ -48,25 +48,22 @@ async function estimate(
   const precisionCholesky: Matrix[] = [];
   // Covariances sum_i r_ik (x_i - mu_k)(x_i - mu_k)^T / nk (sklearn's centred form), a batch of components per ORT call.
   const perBatch = Math.max(1, Math.min(K, Math.floor(BATCH_ELEMENTS / (n * d))));
+  const work = new Float64Array(Math.min(perBatch, K) * n * d);
   for (let k0 = 0; k0 < K; k0 += perBatch) {
     const kb = Math.min(perBatch, K - k0);
-    const weightedT = new Float64Array(kb * d * n);
-    const diff = new Float64Array(kb * n * d);
+    const scaled = work.subarray(0, kb * n * d);
+    // sqrt(r_ik) (x_i - mu_k): its Gram is sum_i r_ik (x_i - mu_k)(x_i - mu_k)^T (sklearn's centred form).
     for (let b = 0; b < kb; b++) {
       const k = k0 + b;
       const mu = k * d;
       for (let i = 0; i < n; i++) {
-        const r = resp.data[i * K + k];
+        const w = Math.sqrt(resp.data[i * K + k]);
         const xi = i * d;
         const di = (b * n + i) * d;
-        for (let j = 0; j < d; j++) {
-          const t = x.data[xi + j] - means.data[mu + j];
-          diff[di + j] = t;
-          weightedT[(b * d + j) * n + i] = r * t;
-        }
+        for (let j = 0; j < d; j++) scaled[di + j] = w * (x.data[xi + j] - means.data[mu + j]);
       }
     }
-    const covs = await batchedMatmul(weightedT, diff, kb, d, n, d);
+    const covs = await batchedGram(scaled, kb, n, d);
     for (let b = 0; b < kb; b++) {
       const k = k0 + b;
       const cov = matrix(d, d, covs.slice(b * d * d, (b + 1) * d * d));

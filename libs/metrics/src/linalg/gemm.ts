@@ -135,31 +135,28 @@ export async function gemmUpdate(c: Matrix, a: Matrix, b: Matrix, o: { transB?: 
 }
 
 /**
- * Batched products `out[b] = a[b] @ c[b]` for `batch` pairs of m x p and p x n row-major blocks stored back to back
- * (ONNX MatMul on 3-D tensors): one onnxruntime call instead of one per block (e.g. the K covariances of a mixture).
+ * Batched Gram matrices `out[b] = s[b]^T s[b]` for `batch` row-major m x p blocks (ONNX Transpose + MatMul, one call):
+ * the weighted scatter of every mixture component from one operand.
  */
-export async function batchedMatmul(a: Float64Array, c: Float64Array, batch: number, m: number, p: number, n: number): Promise<Float64Array> {
-  if (a.length !== batch * m * p || c.length !== batch * p * n) throw new RangeError('batchedMatmul: operand sizes do not match the shape');
-  if (batch * m * p * n < ORT_MIN_FLOPS) {
-    const out = new Float64Array(batch * m * n);
+export async function batchedGram(s: Float64Array, batch: number, m: number, p: number): Promise<Float64Array> {
+  if (s.length !== batch * m * p) throw new RangeError('batchedGram: operand size does not match the shape');
+  if (batch * m * p * p < ORT_MIN_FLOPS) {
+    const out = new Float64Array(batch * p * p);
     for (let b = 0; b < batch; b++) {
-      const r = gemmJs(matrix(m, p, a.subarray(b * m * p, (b + 1) * m * p)), matrix(p, n, c.subarray(b * p * n, (b + 1) * p * n)));
-      out.set(r.data, b * m * n);
+      const blk = matrix(m, p, s.subarray(b * m * p, (b + 1) * m * p));
+      out.set(gemmJs(blk, blk, { transA: true }).data, b * p * p);
     }
     return out;
   }
-  const session = await ortSession('bmm', () => ({
-    name: 'bmm',
-    nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['Y'] }],
-    inputs: [
-      { name: 'A', dims: ['b', 'm', 'p'] },
-      { name: 'B', dims: ['b', 'p', 'n'] },
+  const session = await ortSession('bgram', () => ({
+    name: 'bgram',
+    nodes: [
+      { opType: 'Transpose', inputs: ['S'], outputs: ['ST'], attributes: [{ name: 'perm', value: [0, 2, 1], kind: 'ints' as const }] },
+      { opType: 'MatMul', inputs: ['ST', 'S'], outputs: ['Y'] },
     ],
-    outputs: [{ name: 'Y', dims: ['b', 'm', 'n'] }],
+    inputs: [{ name: 'S', dims: ['b', 'm', 'p'] }],
+    outputs: [{ name: 'Y', dims: ['b', 'p', 'p'] }],
   }));
-  const { data } = await runSingleOutput(session, {
-    A: doubleTensor(a, [batch, m, p]),
-    B: doubleTensor(c, [batch, p, n]),
-  });
+  const { data } = await runSingleOutput(session, { S: doubleTensor(s, [batch, m, p]) });
   return data;
 }

@@ -18,6 +18,7 @@ export const ONNX_DOUBLE = 11;
 /** ONNX AttributeProto.AttributeType codes used here. */
 const ATTRIBUTE_FLOAT = 1;
 const ATTRIBUTE_INT = 2;
+const ATTRIBUTE_INTS = 7;
 
 class ProtoWriter {
   private readonly bytes: number[] = [];
@@ -79,12 +80,9 @@ export interface OnnxTensorInfo {
   dims: readonly OnnxDim[];
 }
 
-export interface OnnxAttribute {
-  name: string;
-  /** Integers become INT attributes, other numbers FLOAT attributes. */
-  value: number;
-  kind: 'int' | 'float';
-}
+export type OnnxAttribute =
+  | { name: string; value: number; kind: 'int' | 'float' }
+  | { name: string; value: readonly number[]; kind: 'ints' };
 
 export interface OnnxNode {
   opType: string;
@@ -123,9 +121,12 @@ function node(n: OnnxNode, index: number): ProtoWriter {
   for (const o of n.outputs) w.string(2, o);
   w.string(3, `${n.opType}_${index}`).string(4, n.opType);
   for (const a of n.attributes ?? []) {
-    // AttributeProto: name = 1, f = 2, i = 3, type = 20.
+    // AttributeProto: name = 1, f = 2, i = 3, ints = 8 (unpacked repeated varints are valid proto3), type = 20.
     const attr = new ProtoWriter().string(1, a.name);
-    if (a.kind === 'int') attr.int(3, a.value).int(20, ATTRIBUTE_INT);
+    if (a.kind === 'ints') {
+      for (const v of a.value) attr.int(8, v);
+      attr.int(20, ATTRIBUTE_INTS);
+    } else if (a.kind === 'int') attr.int(3, a.value).int(20, ATTRIBUTE_INT);
     else attr.float32(2, a.value).int(20, ATTRIBUTE_FLOAT);
     w.message(5, attr);
   }
