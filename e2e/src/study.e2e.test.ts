@@ -51,7 +51,7 @@ async function counts(url: string): Promise<Record<keyof typeof EXPECTED, number
   }
 }
 
-describe('a real study, end to end, on Postgres', () => {
+describe('a real study, end to end', () => {
   let scratch: ScratchDatabase;
   const dir = mkdtempSync(join(tmpdir(), 'ts-study-'));
   chmodSync(dir, 0o755);
@@ -106,6 +106,26 @@ describe('a real study, end to end, on Postgres', () => {
     const again = await runCli(['study', 'run', studyFile], { cwd: dir, env });
     expect(again.code).toBe(0);
     expect(await counts(scratch.url)).toEqual(EXPECTED);
+  });
+
+  it('runs the same study on the embedded database with the same rows', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ts-study-home-'));
+    chmodSync(home, 0o755);
+    const embedded = { ...env, DATABASE_URL: '', TRANSFERSCOPE_HOME: home };
+    const result = await runCli(['study', 'run', studyFile, '--json'], { cwd: dir, env: embedded });
+    expect(result.stderr).not.toMatch(/transferscope: /);
+    expect(result.code).toBe(0);
+    const { summary } = JSON.parse(result.stdout) as { summary: { units: number; ranHere: number } };
+    expect(summary.ranHere).toBe(summary.units);
+    const db = await openDatabase({ kind: 'embedded', home });
+    try {
+      for (const [table, expected] of Object.entries(EXPECTED)) {
+        const [{ n }] = await db.dataSource.query('SELECT count(*)::int AS n FROM ' + db.dataSource.driver.escape(table));
+        expect(n, table).toBe(expected);
+      }
+    } finally {
+      await db.close();
+    }
   });
 
   it('reports a study file naming an unknown model with exit code 2, writing nothing', async () => {
