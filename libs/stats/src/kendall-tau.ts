@@ -92,11 +92,20 @@ export function kendallCounts(x: Float64Array, y: Float64Array): KendallCounts {
   };
 }
 
-/** n! as the nearest double (exact BigInt product, one rounding). */
-function factorial(n: number): number {
+/** k! as the nearest double for k = 0..170 (exact BigInt products, one rounding each), built once. */
+const FACTORIALS: number[] = (() => {
+  const table: number[] = [];
   let f = 1n;
-  for (let k = 2n; k <= BigInt(n); k++) f *= k;
-  return Number(f);
+  for (let k = 0; k <= 170; k++) {
+    if (k > 1) f *= BigInt(k);
+    table.push(Number(f));
+  }
+  return table;
+})();
+
+/** n! as the nearest double; Infinity above 170 (callers use it only for n < 171). */
+function factorial(n: number): number {
+  return n <= 170 ? FACTORIALS[n] : Infinity;
 }
 
 /**

@@ -105,6 +105,7 @@ export function sortPairs(aIn: Float64Array, bIn: Float64Array, withIndex = true
       if (withIndex) idx[j + 1] = iv;
     }
   }
+  if (n <= INSERTION_RUN) return { a, b, index: idx };
   let a2 = new Float64Array(n);
   let b2 = new Float64Array(n);
   let idx2 = new Int32Array(idx.length);
