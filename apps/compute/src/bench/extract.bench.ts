@@ -3,7 +3,9 @@
 // 1. forward: every zoo model, batch 16 of preprocessed random input (feature + head taps, tensors read back).
 // 2. end to end: real brain-tumor JPEGs -> @transferscope/datasets batch stream (decode, resize, normalise)
 //    -> extractFeatures (prefetching the next batch while the current one runs) for the small models.
-// img/s = images / wall time of one run; the median over the runs is printed with the machine's load.
+// img/s = images / wall time of one run; CPU ms/img = process CPU time (all threads, libvips included) /
+// images, the figure that stays stable on a shared machine. Medians over the runs after the warm-up
+// are printed with the load average.
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, bench, describe } from 'vitest';
@@ -18,7 +20,7 @@ const shared = process.env['TRANSFERSCOPE_SHARED'] ?? join(__dirname, '../../../
 const BATCH = 16;
 const backend = await selectBackend('wasm');
 const zoo = await loadZooManifest({ zoo: join(shared, 'zoo', 'models') });
-const rates: Record<string, number[]> = {};
+const rates: Record<string, { ips: number; cpuMs: number }[]> = {};
 const loaded = new Map<string, LoadedModel>();
 
 async function model(id: string): Promise<LoadedModel> {
@@ -30,12 +32,18 @@ async function model(id: string): Promise<LoadedModel> {
   return m;
 }
 
-function record(name: string, images: number, t0: number): void {
-  (rates[name] ??= []).push(images / ((performance.now() - t0) / 1000));
+/** Starts a measurement; the returned function records it. */
+function measure(name: string): (images: number) => void {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  return (images) => {
+    const cpu = process.cpuUsage(c0);
+    (rates[name] ??= []).push({ ips: images / ((performance.now() - t0) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / images });
+  };
 }
 
 // Slow models get fewer runs so that the whole bench stays within a few minutes on 2 shared cores.
-const runs = (id: string): number => (id === 'nsfwjs-inceptionv3' ? 2 : 4);
+const runs = (id: string): number => (id === 'nsfwjs-inceptionv3' ? 2 : 5);
 
 describe(`forward, batch ${BATCH}, preprocessed random input, ${backend.name} (${backend.threads} thread, simd=${backend.simd})`, () => {
   for (const entry of zoo.models) {
@@ -44,11 +52,11 @@ describe(`forward, batch ${BATCH}, preprocessed random input, ${backend.name} ($
       async () => {
         const m = await model(entry.id);
         const x = randomUniform([BATCH, ...m.inputShape], entry.input.range[0], entry.input.range[1]) as Tensor4D;
-        const t0 = performance.now();
+        const done = measure(`forward ${entry.id}`);
         const o = m.forward(x);
         await o.features.data();
         if (o.probabilities) await o.probabilities.data();
-        record(`forward ${entry.id}`, BATCH, t0);
+        done(BATCH);
         dispose([x, o.features, ...(o.probabilities ? [o.probabilities] : []), ...(o.logits ? [o.logits] : [])]);
       },
       { iterations: runs(entry.id), time: 0, warmupIterations: 1, warmupTime: 0 },
@@ -58,18 +66,20 @@ describe(`forward, batch ${BATCH}, preprocessed random input, ${backend.name} ($
 
 const registry = DatasetRegistry.builtin({ sharedRoot: shared });
 const test = await loadSplit(registry.get('brain_tumor_kaggle'), 'test');
-const sample: Manifest = { ...test, items: test.items.slice(0, 320) };
+// 240 test images spread over the four classes.
+const stride = Math.max(1, Math.floor(test.items.length / 240));
+const sample: Manifest = { ...test, items: test.items.filter((_, i) => i % stride === 0).slice(0, 240) };
 
 describe(`end to end: ${sample.items.length} brain-tumor JPEGs, decode + preprocess (sharp) + forward, batch ${BATCH}`, () => {
-  for (const id of ['mobilenetv2-035-imagenet', 'tm-mobilenetv2-035-braintumor', 'doodlenet-quickdraw345']) {
+  for (const id of ['mobilenetv2-035-imagenet', 'doodlenet-quickdraw345']) {
     bench(
       id,
       async () => {
         const m = await model(id);
-        const t0 = performance.now();
+        const done = measure(`end-to-end ${id}`);
         const stream = iterateBatches(sample, { spec: specFromZooInput(m.entry.input), batchSize: BATCH, concurrency: 4 });
         const r = await extractFeatures(m, stream, { total: sample.items.length });
-        record(`end-to-end ${id}`, r.n, t0);
+        done(r.n);
       },
       { iterations: 3, time: 0, warmupIterations: 1, warmupTime: 0 },
     );
@@ -78,10 +88,12 @@ describe(`end to end: ${sample.items.length} brain-tumor JPEGs, decode + preproc
 
 afterAll(() => {
   console.log(`\nimg/s (median of runs after warm-up; backend ${backend.name}@${backend.version}, ${backend.threads} thread, simd=${backend.simd}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   for (const [name, r] of Object.entries(rates)) {
-    const measured = r.slice(1); // the first run is the warm-up
-    const sorted = [...(measured.length ? measured : r)].sort((a, b) => a - b);
-    console.log(`  ${name.padEnd(48)} ${sorted[Math.floor(sorted.length / 2)].toFixed(1).padStart(7)} img/s  (${sorted.length} runs)`);
+    const measured = r.length > 1 ? r.slice(1) : r; // the first run is the warm-up
+    const ips = median(measured.map((x) => x.ips));
+    const cpu = median(measured.map((x) => x.cpuMs));
+    console.log(`  ${name.padEnd(44)} ${ips.toFixed(1).padStart(7)} img/s  ${cpu.toFixed(2).padStart(7)} CPU ms/img  (${measured.length} runs)`);
   }
   for (const m of loaded.values()) m.dispose();
 });
