@@ -3,7 +3,7 @@ import { type ApiContext } from '../../server/context';
 import { CorrelationMethod } from './correlation-method.enum';
 import { CorrelationGrouping } from './correlation-options.enum';
 import { type CorrelationService } from './correlation.service';
-import { Correlation } from './correlation.type';
+import { Correlation, CorrelationPair } from './correlation.type';
 import { BootstrapInput } from './dtos/bootstrap.input';
 import { CorrelationFilter } from './dtos/correlation-filter.input';
 
@@ -27,5 +27,19 @@ export class CorrelationResolver {
     includeBaselines: boolean,
   ): Promise<Correlation[]> {
     return this.correlationsService.correlations({ ...filter, method, performance, groupBy, bootstrap, includeBaselines }, context.deadline);
+  }
+
+  @Query(() => [CorrelationPair], { complexity: 100, description: 'The (score, performance) pair of every model behind `correlations` with the same filter: the points of its scatter plots.' })
+  correlationPairs(
+    @Arg('filter', () => CorrelationFilter, { nullable: true }) filter: CorrelationFilter | null,
+    @Arg('performance', () => String, { defaultValue: 'test_balanced_accuracy' }) performance: string,
+    @Arg('includeBaselines', () => Boolean, { defaultValue: true }) includeBaselines: boolean,
+  ): Promise<CorrelationPair[]> {
+    return this.correlationsService.pairs({ ...filter, performance, includeBaselines });
+  }
+
+  @Query(() => [String], { description: 'Every performance measure some evaluation has (e.g. `test_balanced_accuracy`).' })
+  performanceMeasures(): Promise<string[]> {
+    return this.correlationsService.measures();
   }
 }

@@ -6,7 +6,7 @@ import { readChangeVersion, ResultCache } from '../../server/result-cache';
 import { type CorrelationMethod } from './correlation-method.enum';
 import { CorrelationGrouping, type BootstrapIntervalKind, type DatasetRoleFilter, type TransferProtocolFilter } from './correlation-options.enum';
 import { rowStatistic, type RowSample } from './correlation-statistic';
-import { type Correlation } from './correlation.type';
+import { type Correlation, type CorrelationPair } from './correlation.type';
 import { CorrelationError } from './correlation.error';
 
 export interface CorrelationQuery {
@@ -39,6 +39,7 @@ const BASELINES = { imagenet_top1: 'imagenetTop1', parameter_count: 'parameterCo
 type BaselineId = keyof typeof BASELINES;
 
 interface PairRow {
+  model: string;
   study: string;
   dataset: string;
   metric: string;
@@ -87,6 +88,16 @@ export class CorrelationService {
     const result = await this.compute(query, deadline);
     if (cacheable) this.cache.set(key, version, result);
     return result;
+  }
+
+  /**
+   * The (score, performance) pairs behind the rows of `query`, one per model, with the score as stored (not
+   * oriented): what the dashboard plots.
+   */
+  async pairs(query: Omit<CorrelationQuery, 'method'>): Promise<CorrelationPair[]> {
+    const rows = [...(await this.scorePairs(query, false)), ...(await this.baselinePairs(query))];
+    if (rows.length === 0) await this.assertMeasureExists(query.performance);
+    return rows.map(({ study, dataset, metric, model, protocol, score, performance, baseline }) => ({ study, dataset, metric, model, protocol, score, performance, baseline }));
   }
 
   private async compute(query: CorrelationQuery, deadline: number): Promise<Correlation[]> {
@@ -148,9 +159,9 @@ export class CorrelationService {
     return result;
   }
 
-  private async scorePairs(query: CorrelationQuery): Promise<PairRow[]> {
+  private async scorePairs(query: Omit<CorrelationQuery, 'method'>, orient = true): Promise<PairRow[]> {
     const raw: (Omit<PairRow, 'baseline'> & { direction: string })[] = await this.dataSource.query(
-      `SELECT st.name AS study, d.name AS dataset, s.metric_id AS metric, s.split AS "scoreSplit", s.pool_id AS pool,
+      `SELECT s.model_id AS model, st.name AS study, d.name AS dataset, s.metric_id AS metric, s.split AS "scoreSplit", s.pool_id AS pool,
               m.pool_relative AS "poolRelative", m.direction, e.protocol, s.value AS score, e.value AS performance
        FROM score s
        JOIN evaluation e ON e.study_id = s.study_id AND e.dataset_id = s.dataset_id AND e.model_id = s.model_id
@@ -169,15 +180,15 @@ export class CorrelationService {
       [query.performance, query.studies ?? null, query.datasets ?? null, query.metrics ?? null, query.variants ?? null, query.datasetRole ?? null, query.models ?? null, query.protocol ?? null],
     );
     // Orient every score so that higher means "predicted to transfer better".
-    return raw.map(({ direction, ...row }) => ({ ...row, baseline: false, score: direction === 'lower' ? -row.score : row.score }));
+    return raw.map(({ direction, ...row }) => ({ ...row, baseline: false, score: orient && direction === 'lower' ? -row.score : row.score }));
   }
 
-  private async baselinePairs(query: CorrelationQuery): Promise<PairRow[]> {
+  private async baselinePairs(query: Omit<CorrelationQuery, 'method'>): Promise<PairRow[]> {
     if (query.includeBaselines === false || query.variants) return [];
     const wanted = (Object.keys(BASELINES) as BaselineId[]).filter((id) => !query.metrics || query.metrics.includes(id));
     if (wanted.length === 0) return [];
-    const raw: { study: string; dataset: string; protocol: string; performance: number; imagenetTop1: number | null; parameterCount: string | null }[] = await this.dataSource.query(
-      `SELECT st.name AS study, d.name AS dataset, e.protocol, e.value AS performance,
+    const raw: { model: string; study: string; dataset: string; protocol: string; performance: number; imagenetTop1: number | null; parameterCount: string | null }[] = await this.dataSource.query(
+      `SELECT e.model_id AS model, st.name AS study, d.name AS dataset, e.protocol, e.value AS performance,
               sm.imagenet_top1 AS "imagenetTop1", sm.parameter_count::text AS "parameterCount"
        FROM evaluation e
        JOIN study st ON st.id = e.study_id
@@ -197,20 +208,25 @@ export class CorrelationService {
       for (const row of raw) {
         const value = id === 'imagenet_top1' ? row.imagenetTop1 : row.parameterCount === null ? null : Number(row.parameterCount);
         if (value === null) continue;
-        const { study, dataset, protocol, performance } = row;
-        pairs.push({ study, dataset, metric: id, scoreSplit: '', pool: '', poolRelative: false, baseline: true, protocol, score: value, performance });
+        const { model, study, dataset, protocol, performance } = row;
+        pairs.push({ model, study, dataset, metric: id, scoreSplit: '', pool: '', poolRelative: false, baseline: true, protocol, score: value, performance });
       }
     }
     return pairs;
   }
 
+  async measures(): Promise<string[]> {
+    const rows: { measure: string }[] = await this.dataSource.query('SELECT DISTINCT measure FROM evaluation ORDER BY measure');
+    return rows.map((row) => row.measure);
+  }
+
   private async assertMeasureExists(measure: string): Promise<void> {
     const [known] = await this.dataSource.query('SELECT 1 FROM evaluation WHERE measure = $1 LIMIT 1', [measure]);
     if (!known) {
-      const measures: { measure: string }[] = await this.dataSource.query('SELECT DISTINCT measure FROM evaluation ORDER BY measure');
+      const measures = await this.measures();
       throw new CorrelationError(
         'UNKNOWN_PERFORMANCE_MEASURE',
-        `no evaluation has the performance measure "${measure.slice(0, 64)}"; known measures: ${measures.map((m) => m.measure).join(', ') || '(none)'}`,
+        `no evaluation has the performance measure "${measure.slice(0, 64)}"; known measures: ${measures.join(', ') || '(none)'}`,
       );
     }
   }

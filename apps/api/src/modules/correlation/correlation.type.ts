@@ -65,3 +65,30 @@ export class Correlation {
   @Field(() => Int, { nullable: true, description: 'Resamples whose value was undefined and left out of the interval.' })
   rejectedResamples!: number | null;
 }
+
+@ObjectType({ description: 'One model\'s score and performance on one dataset: a point of a correlation\'s scatter plot.' })
+export class CorrelationPair {
+  @Field()
+  study!: string;
+
+  @Field()
+  dataset!: string;
+
+  @Field()
+  metric!: string;
+
+  @Field()
+  model!: string;
+
+  @Field()
+  protocol!: string;
+
+  @Field(() => Float, { description: 'The score as stored (lower-is-better scores are not negated here).' })
+  score!: number;
+
+  @Field(() => Float)
+  performance!: number;
+
+  @Field()
+  baseline!: boolean;
+}
