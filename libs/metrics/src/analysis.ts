@@ -18,6 +18,7 @@ export class FeatureAnalysis {
   /** C x D class means. */
   readonly classMeans: Matrix;
   private readonly memo = new Map<string, Promise<unknown>>();
+  private widestPca: { k: number; scores: Promise<Matrix> } | undefined;
 
   constructor(readonly features: Matrix, labels: ArrayLike<number>) {
     checkFeatures(features);
@@ -84,11 +85,23 @@ export class FeatureAnalysis {
     return this.once('gramEigen', async () => (await this.covarianceEigen()).rankOneUpdate(this.mean, this.n / (this.n - 1)));
   }
 
-  /** PCA scores X_c V_k (N x k) on the k leading covariance eigenvectors (exact, full-SVD semantics; signs arbitrary). */
-  pcaScores(k: number): Promise<Matrix> {
-    return this.once(`pca:${k}`, async () => {
-      const eig = await this.covarianceEigen();
-      return gemm(await this.centred(), await eig.vectors(k));
-    });
+  /**
+   * PCA scores X_c V_k (N x k) on the k leading covariance eigenvectors (exact, full-SVD semantics; signs arbitrary).
+   * The widest request is kept and narrower ones are its leading columns, so GBC's 64 and N-LEEP's k share one
+   * eigenvector replay and one GEMM.
+   */
+  async pcaScores(k: number): Promise<Matrix> {
+    if (!this.widestPca || this.widestPca.k < k) {
+      const compute = async (): Promise<Matrix> => {
+        const eig = await this.covarianceEigen();
+        return gemm(await this.centred(), await eig.vectors(k));
+      };
+      this.widestPca = { k, scores: compute() };
+    }
+    const all = await this.widestPca.scores;
+    if (all.cols === k) return all;
+    const out = matrix(all.rows, k);
+    for (let i = 0; i < all.rows; i++) out.data.set(all.data.subarray(i * all.cols, i * all.cols + k), i * k);
+    return out;
   }
 }

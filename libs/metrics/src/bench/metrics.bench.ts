@@ -39,11 +39,15 @@ async function main(): Promise<void> {
       writeFileSync(join(npyDir, `${name}_predictions.npy`), writeNpy(input.sourceProbabilities.data, [c.n, c.sourceClasses]));
     }
     const totals: number[] = [];
+    const cpu: number[] = [];
     let last: Awaited<ReturnType<typeof scoreAll>> | undefined;
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       last = await scoreAll(input, 'all');
       totals.push((performance.now() - t0) / 1000);
+      const c1 = process.cpuUsage(c0);
+      cpu.push((c1.user + c1.system) / 1e6);
     }
     const rssMiB = process.resourceUsage().maxRSS / 1024;
     console.log(
@@ -52,9 +56,12 @@ async function main(): Promise<void> {
         ...c,
         medianSeconds: Number(median(totals).toFixed(3)),
         runs: totals.map((t) => Number(t.toFixed(3))),
+        // CPU seconds (all threads) are steadier than wall time on a shared machine.
+        medianCpuSeconds: Number(median(cpu).toFixed(3)),
         peakRssMiB: Math.round(rssMiB),
         secondsPerMetric: Object.fromEntries(Object.entries(last?.seconds ?? {}).map(([k, v]) => [k, Number(v.toFixed(3))])),
         nleep: last?.diagnostics['nleep'],
+        values: last?.values,
       }),
     );
   }

@@ -105,9 +105,9 @@ export async function reduceToBand(a: Matrix, b: number): Promise<{ band: BandSy
     reflectors.push({ offset: g0 + b, y, t });
     const a22 = matrix(m, m);
     for (let i = 0; i < m; i++) a22.data.set(cur.data.subarray((b + i) * mc + b, (b + i + 1) * mc), i * m);
-    const x = await gemm(a22, gemmJs(y, t));
-    const m2 = gemmJs(t, gemmJs(y, x, { transA: true }), { transA: true });
-    const ym = gemmJs(y, m2);
+    const x = await gemm(a22, await gemm(y, t));
+    const m2 = gemmJs(t, await gemm(y, x, { transA: true }), { transA: true });
+    const ym = await gemm(y, m2);
     const uv = matrix(m, 2 * r);
     const vu = matrix(m, 2 * r);
     for (let i = 0; i < m; i++) {
