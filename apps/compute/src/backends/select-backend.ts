@@ -31,7 +31,9 @@ export interface BackendInfo {
 export interface SelectBackendOptions {
   /** Receives one line naming the chosen backend (default: `console.info`); pass `() => {}` to silence. */
   log?: (line: string) => void;
-  /** Loads an optional package by name; replaceable to test the selection order. Defaults to dynamic `import()`. */
+  /** Whether an optional package can be resolved from here; replaceable in tests. Defaults to `require.resolve`. */
+  isInstalled?: (specifier: string) => boolean;
+  /** Loads an optional package by name; replaceable in tests. Defaults to dynamic `import()`. */
   importOptional?: (specifier: string) => Promise<unknown>;
 }
 
@@ -43,24 +45,36 @@ const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 // The specifier is a variable so that TypeScript does not require the optional packages' types.
 const dynamicImport = (specifier: string): Promise<unknown> => import(specifier);
 
-function isModuleNotFound(e: unknown, specifier: string): boolean {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(specifier);
+/**
+ * Resolution, not the import error, decides "not installed": loaders word a missing package
+ * differently (Node's ERR_MODULE_NOT_FOUND, Vite's "Could not resolve"), and a package that is present
+ * but whose native library fails to load must be reported as such.
+ */
+function resolvable(specifier: string): boolean {
+  try {
+    require.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type Attempt = { ok: true; info: BackendInfo } | { ok: false; reason: string; notInstalled?: boolean };
 
-async function tryTensorflow(importOptional: (s: string) => Promise<unknown>): Promise<Attempt> {
+async function tryTensorflow(isInstalled: (s: string) => boolean, importOptional: (s: string) => Promise<unknown>): Promise<Attempt> {
   const reasons: string[] = [];
   let missing = 0;
   for (const pkg of TENSORFLOW_PACKAGES) {
+    if (!isInstalled(pkg)) {
+      missing++;
+      reasons.push(`${pkg} is not installed`);
+      continue;
+    }
     let mod: unknown;
     try {
       mod = await importOptional(pkg);
     } catch (e) {
-      const absent = isModuleNotFound(e, pkg);
-      if (absent) missing++;
-      reasons.push(absent ? `${pkg} is not installed` : `${pkg} is installed but failed to load: ${(e as Error).message}`);
+      reasons.push(`${pkg} is installed but failed to load: ${(e as Error).message}`);
       continue;
     }
     // Importing tfjs-node registers the "tensorflow" backend with the tfjs-core instance it shares with us.
@@ -129,10 +143,11 @@ export async function selectBackend(request: BackendRequest, options: SelectBack
   }
   const log = options.log ?? ((line: string) => console.info(line));
   const importOptional = options.importOptional ?? dynamicImport;
+  const isInstalled = options.isInstalled ?? resolvable;
   const tried: string[] = [];
   let notInstalled = false;
   const attempts: Record<BackendName, () => Promise<Attempt>> = {
-    tensorflow: () => tryTensorflow(importOptional),
+    tensorflow: () => tryTensorflow(isInstalled, importOptional),
     wasm: tryWasm,
     cpu: tryCpu,
   };

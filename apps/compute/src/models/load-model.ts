@@ -139,7 +139,8 @@ async function loadLayers(model: ZooModel, options: LoadModelOptions): Promise<L
     params,
     optimizations,
     (x) => {
-      const out = taps.predict(x, { batchSize: x.shape[0] });
+      // apply() runs the graph on the whole batch; predict() would first copy it into sub-batches.
+      const out = taps.apply(x, { training: false }) as Tensor | Tensor[];
       return Array.isArray(out) ? out : [out];
     },
     () => net.dispose(),

@@ -43,23 +43,26 @@ describe('selectBackend', () => {
     expect((err as BackendError).message).toContain('CUDA 11.2');
   });
 
-  it('prefers tfjs-node-gpu, then tfjs-node, in that order', async () => {
+  it('prefers tfjs-node-gpu, then tfjs-node, in that order, and imports only what is installed', async () => {
     const asked: string[] = [];
-    const importOptional = async (spec: string): Promise<unknown> => {
+    const imported: string[] = [];
+    const isInstalled = (spec: string): boolean => {
       asked.push(spec);
-      throw Object.assign(new Error(`Cannot find package '${spec}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+      return false;
     };
-    const info = await selectBackend('auto', { log: quiet, importOptional });
+    const importOptional = async (spec: string): Promise<unknown> => imported.push(spec);
+    const info = await selectBackend('auto', { log: quiet, isInstalled, importOptional });
     expect(asked).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
+    expect(imported).toEqual([]);
     expect(info.name).toBe('wasm');
   });
 
   it('an installed but broken tfjs-node is reported as an init failure with its cause, not as missing', async () => {
-    const importOptional = async (spec: string): Promise<unknown> => {
-      if (spec === '@tensorflow/tfjs-node-gpu') throw new Error('libcudnn.so.8: cannot open shared object file');
-      throw Object.assign(new Error(`Cannot find module '${spec}'`), { code: 'MODULE_NOT_FOUND' });
+    const isInstalled = (spec: string): boolean => spec === '@tensorflow/tfjs-node-gpu';
+    const importOptional = async (): Promise<unknown> => {
+      throw new Error('libcudnn.so.8: cannot open shared object file');
     };
-    const err = await selectBackend('tensorflow', { log: quiet, importOptional }).catch((e: unknown) => e);
+    const err = await selectBackend('tensorflow', { log: quiet, isInstalled, importOptional }).catch((e: unknown) => e);
     expect((err as BackendError).code).toBe('BACKEND_INIT_FAILED');
     expect((err as BackendError).message).toContain('libcudnn.so.8');
   });
