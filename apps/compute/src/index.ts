@@ -16,7 +16,8 @@ export {
 } from './models/zoo-manifest';
 export { readVerifiedFile, type ModelFileOptions } from './models/model-files';
 export { verifiedModelHandler } from './models/verified-io-handler';
-export { loadZooModel, type ForwardOutputs, type LoadedModel } from './models/load-model';
+export { loadZooModel, type ForwardOutputs, type LoadedModel, type LoadModelOptions } from './models/load-model';
+export { type FoldReport } from './models/fold-batch-norm';
 
 // Backends: which tfjs backend runs, for provenance.
 export { BackendError, type BackendErrorCode } from './backends/backend-error';
