@@ -88,9 +88,41 @@ export async function gemm(a: Matrix, b: Matrix, o: GemmOptions = {}): Promise<M
   return matrix(m, n, data);
 }
 
-/** `a^T a` (the Gram / scatter matrix of the rows of `a`), symmetric D x D. O(N D^2). */
-export function syrk(a: Matrix): Promise<Matrix> {
-  return gemm(a, a, { transA: true });
+/** Column-block width of the blocked syrk: large enough for GEMM efficiency, small enough to skip most of one triangle. */
+const SYRK_BLOCK = 512;
+
+/**
+ * `a^T a` (the Gram / scatter matrix of the rows of `a`), symmetric D x D, O(N D^2). For wide `a` the columns are split
+ * into blocks B_i and only the blocks B_i^T B_j with i <= j are multiplied (dsyrk's saving: with 4 blocks 10/16 of the
+ * full product's flops); the other triangle is mirrored.
+ */
+export async function syrk(a: Matrix): Promise<Matrix> {
+  const { rows: n, cols: d } = a;
+  if (d < 2 * SYRK_BLOCK) return gemm(a, a, { transA: true });
+  const starts: number[] = [];
+  for (let c = 0; c < d; c += SYRK_BLOCK) starts.push(c);
+  const blocks = starts.map((c0) => {
+    const w = Math.min(SYRK_BLOCK, d - c0);
+    const b = matrix(n, w);
+    for (let i = 0; i < n; i++) b.data.set(a.data.subarray(i * d + c0, i * d + c0 + w), i * w);
+    return b;
+  });
+  const out = matrix(d, d);
+  for (let bi = 0; bi < blocks.length; bi++) {
+    for (let bj = bi; bj < blocks.length; bj++) {
+      const g = await gemm(blocks[bi], blocks[bj], { transA: true });
+      const r0 = starts[bi];
+      const c0 = starts[bj];
+      for (let i = 0; i < g.rows; i++) {
+        for (let j = 0; j < g.cols; j++) {
+          const v = g.data[i * g.cols + j];
+          out.data[(r0 + i) * d + c0 + j] = v;
+          out.data[(c0 + j) * d + r0 + i] = v;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -153,3 +153,13 @@ describe('kmeans', () => {
     expect(new Set([a.labels[0], a.labels[1], a.labels[2]]).size).toBe(3);
   });
 });
+
+describe('blocked syrk', () => {
+  it('equals the full product for a matrix wider than two blocks', async () => {
+    const x = randomMatrix(30, 1100, 8);
+    const g = await syrk(x);
+    const ref = gemmJs(x, x, { transA: true });
+    expect(maxAbs(g.data.map((v, i) => v - ref.data[i]))).toBeLessThan(1e-12 * maxAbs(ref.data));
+    for (let i = 0; i < 1100; i += 37) for (let j = 0; j < 1100; j += 41) expect(g.data[i * 1100 + j]).toBe(g.data[j * 1100 + i]);
+  });
+});
