@@ -26,18 +26,18 @@ const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : nul
  * combines groups: grouped methods pool within-group pairs, the others average their per-group values (a p-value
  * exists only for a single group). Undefined values (too few models, constant input) are null, never an error.
  */
-export function rowStatistic(method: CorrelationMethod, sample: RowSample): StatisticValue {
+export function rowStatistic(method: CorrelationMethod, sample: RowSample, valueOnly = false): StatisticValue {
   const { scores, performance, groups, bounds } = sample;
   if (GROUPED_METHODS.has(method)) {
     if (scores.length < 2) return { value: null, pValue: null };
     const { statistic } = groupedKendallTau(scores, performance, groups, { weighted: method === CorrelationMethod.GROUPED_WEIGHTED_TAU });
     return { value: finiteOrNull(statistic), pValue: null };
   }
-  if (bounds.length === 1) return groupStatistic(method, scores, performance);
+  if (bounds.length === 1) return groupStatistic(method, scores, performance, valueOnly);
   let sum = 0;
   let count = 0;
   for (const [start, end] of bounds) {
-    const { value } = groupStatistic(method, scores.subarray(start, end), performance.subarray(start, end));
+    const { value } = groupStatistic(method, scores.subarray(start, end), performance.subarray(start, end), true);
     if (value !== null) {
       sum += value;
       count++;
@@ -51,11 +51,12 @@ function minimumModels(method: CorrelationMethod): number {
   return method === CorrelationMethod.REL_TOP3 ? 3 : 2;
 }
 
-function groupStatistic(method: CorrelationMethod, x: Float64Array, y: Float64Array): StatisticValue {
+/** `valueOnly`: the p-value is not wanted (pooled rows, bootstrap resamples), so skip tau's exact p-value, its costly part. */
+function groupStatistic(method: CorrelationMethod, x: Float64Array, y: Float64Array, valueOnly: boolean): StatisticValue {
   if (x.length < minimumModels(method)) return { value: null, pValue: null };
   switch (method) {
     case CorrelationMethod.KENDALL_TAU_B:
-      return withPValue(kendallTauB(x, y));
+      return withPValue(kendallTauB(x, y, valueOnly ? { method: 'asymptotic' } : {}));
     case CorrelationMethod.SPEARMAN:
       return withPValue(spearman(x, y));
     case CorrelationMethod.PEARSON:

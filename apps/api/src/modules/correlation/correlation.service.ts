@@ -30,9 +30,11 @@ export interface CorrelationQuery {
 export interface CorrelationLimits {
   /** Largest resamples x rows one request may ask for. */
   maxBootstrapWork: number;
+  /** Answers kept for repeated identical queries (0 turns the cache off, e.g. to measure uncached latency). */
+  cacheEntries: number;
 }
 
-export const DEFAULT_CORRELATION_LIMITS: CorrelationLimits = { maxBootstrapWork: 2_000_000 };
+export const DEFAULT_CORRELATION_LIMITS: CorrelationLimits = { maxBootstrapWork: 2_000_000, cacheEntries: 256 };
 
 /** Baseline rankers: a model property used as if it were a score (higher = predicted better). */
 const BASELINES = { imagenet_top1: 'imagenetTop1', parameter_count: 'parameterCount' } as const;
@@ -63,12 +65,16 @@ interface Unit {
  * database change version.
  */
 export class CorrelationService {
-  private readonly cache = new ResultCache<Correlation[]>();
+  private readonly cache: ResultCache<Correlation[]>;
+  private readonly limits: CorrelationLimits;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly limits: CorrelationLimits = DEFAULT_CORRELATION_LIMITS,
-  ) {}
+    limits: Partial<CorrelationLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_CORRELATION_LIMITS, ...limits };
+    this.cache = new ResultCache(this.limits.cacheEntries);
+  }
 
   /** Cache statistics, for the tests and the benchmark. */
   get cacheStats(): { hits: number; misses: number } {
@@ -78,7 +84,8 @@ export class CorrelationService {
   /** @param deadline - epoch milliseconds after which a long computation gives up with REQUEST_TIMEOUT. */
   async correlations(query: CorrelationQuery, deadline = Number.POSITIVE_INFINITY): Promise<Correlation[]> {
     // A bootstrap without a seed is meant to be fresh each time: never served from the cache.
-    const cacheable = !query.bootstrap || (query.bootstrap.seed !== null && query.bootstrap.seed !== undefined);
+    const seeded = !query.bootstrap || (query.bootstrap.seed !== null && query.bootstrap.seed !== undefined);
+    const cacheable = seeded && this.limits.cacheEntries > 0;
     const key = JSON.stringify(normalise(query));
     const version = cacheable ? await readChangeVersion(this.dataSource) : '';
     if (cacheable) {
@@ -133,7 +140,7 @@ export class CorrelationService {
         rejectedResamples: null,
       };
       if (spec && seed !== null && value !== null) {
-        const interval = bootstrap({ x: sample.scores, y: sample.performance }, (x, y) => rowStatistic(query.method, { ...sample, scores: x, performance: y }).value ?? NaN, {
+        const interval = bootstrap({ x: sample.scores, y: sample.performance }, (x, y) => rowStatistic(query.method, { ...sample, scores: x, performance: y }, true).value ?? NaN, {
           resamples: spec.resamples,
           seed,
           alpha: 1 - spec.level,
