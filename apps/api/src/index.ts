@@ -5,7 +5,7 @@ export type { ApiServices } from './server/schema';
 export { CorrelationService } from './modules/correlation/correlation.service';
 export type { CorrelationQuery } from './modules/correlation/correlation.service';
 export { CorrelationMethod } from './modules/correlation/correlation-method.enum';
-export { CorrelationGrouping } from './modules/correlation/correlation-options.enum';
+export { BootstrapIntervalKind, CorrelationGrouping } from './modules/correlation/correlation-options.enum';
 export type { Correlation } from './modules/correlation/correlation.type';
 export { CorrelationError } from './modules/correlation/correlation.error';
 export { ApiTokenService, API_TOKEN_ROLES } from './modules/auth/api-token.service';

@@ -1,4 +1,4 @@
-import { CorrelationMethod, CorrelationService, type Correlation } from '@transferscope/api';
+import { BootstrapIntervalKind, CorrelationMethod, CorrelationService, type Correlation } from '@transferscope/api';
 import { type Command } from 'commander';
 import { CliUsageError } from '../cli/cli-error';
 import { configOf, withDatabase } from '../cli/context';
@@ -16,8 +16,14 @@ export function registerCorrelateCommand(program: Command): void {
     .option('--metric <ids>', 'comma-separated metric ids (default: all)', list)
     .option('--method <method>', `one of ${Object.values(CorrelationMethod).join(', ')}`, CorrelationMethod.KENDALL_TAU_B)
     .option('--performance <measure>', 'evaluation measure', 'test_balanced_accuracy')
+    .option('--bootstrap <resamples>', 'add a 95% percentile bootstrap interval from this many paired resamples')
+    .option('--seed <seed>', 'seed of the bootstrap resampling', '0')
     .option('--json', 'print the rows as JSON (the GraphQL shape)')
-    .action(async (options: { study?: string[]; dataset?: string[]; metric?: string[]; method: string; performance: string; json?: boolean }, command: Command) => {
+    .action(async (options: { study?: string[]; dataset?: string[]; metric?: string[]; method: string; performance: string; bootstrap?: string; seed: string; json?: boolean }, command: Command) => {
+      const resamples = options.bootstrap === undefined ? null : Number(options.bootstrap);
+      if (resamples !== null && (!Number.isInteger(resamples) || resamples < 1)) throw new CliUsageError(`--bootstrap ${options.bootstrap} must be a positive integer`);
+      const seed = Number(options.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new CliUsageError(`--seed ${options.seed} must be a non-negative integer`);
       const method = Object.values(CorrelationMethod).find((m) => m === options.method.toUpperCase());
       if (!method) throw new CliUsageError(`--method ${options.method} is not one of ${Object.values(CorrelationMethod).join(', ')}`);
       const rows = await withDatabase(configOf(command), (db) =>
@@ -27,6 +33,7 @@ export function registerCorrelateCommand(program: Command): void {
           metrics: options.metric,
           method,
           performance: options.performance,
+          bootstrap: resamples === null ? null : { resamples, seed, interval: BootstrapIntervalKind.PERCENTILE, level: 0.95 },
         }),
       );
       if (options.json) {
@@ -40,9 +47,10 @@ export function registerCorrelateCommand(program: Command): void {
 /** The rows as a table, then a dataset x metric matrix of the coefficient per study (the layout of the study's Fig. 3). */
 export function formatCorrelations(rows: Correlation[]): string {
   if (rows.length === 0) return 'No (study, dataset, metric) has both scores and that performance measure.';
+  const withIntervals = rows.some((r) => r.ciLow !== null && r.ciLow !== undefined);
   const table = renderTable(
-    ['study', 'dataset', 'metric', 'method', 'value', 'pValue', 'n'],
-    rows.map((r) => [r.study, r.dataset, r.metric, r.method, fixed(r.value, 4), fixed(r.pValue, 4), r.n]),
+    ['study', 'dataset', 'metric', 'method', 'value', ...(withIntervals ? ['ciLow', 'ciHigh'] : []), 'pValue', 'n'],
+    rows.map((r) => [r.study, r.dataset, r.metric, r.method, fixed(r.value, 4), ...(withIntervals ? [fixed(r.ciLow ?? null, 3), fixed(r.ciHigh ?? null, 3)] : []), fixed(r.pValue, 4), r.n]),
   );
   const matrices = [...new Set(rows.map((r) => r.study))].map((study) => {
     const ofStudy = rows.filter((r) => r.study === study);

@@ -1,4 +1,4 @@
-import { CorrelationMethod, CorrelationService } from '@transferscope/api';
+import { BootstrapIntervalKind, CorrelationMethod, CorrelationService } from '@transferscope/api';
 import {
   createProgressReporter,
   loadStudyDefinition,
@@ -50,6 +50,8 @@ export function registerStudyCommand(program: Command): void {
           studies: [summary.study],
           method: CorrelationMethod.KENDALL_TAU_B,
           performance: 'test_balanced_accuracy',
+          // The follow-up benchmark's convention: 1,000 paired resamples, 95% percentile interval, fixed seed.
+          bootstrap: { resamples: 1000, seed: 0, interval: BootstrapIntervalKind.PERCENTILE, level: 0.95 },
         });
         if (options.json) {
           console.log(JSON.stringify({ summary, correlations }, null, 2));
@@ -57,7 +59,7 @@ export function registerStudyCommand(program: Command): void {
         }
         const datasets = new Map(resolved.pairs.flatMap((p) => [[p.id.id, 'ID'], ...(p.ood ? [[p.ood.id, 'OOD'] as const] : [])] as const));
         console.log(`\nStudy "${summary.study}": ${summary.units} units in ${Math.round(summary.seconds)} s (${summary.ranHere} here), backend ${backend.name}`);
-        console.log('Kendall tau-b of each score against test balanced accuracy, over the models (ID = in-distribution test split, OOD = the OOD set):\n');
+        console.log('Kendall tau-b of each score against test balanced accuracy over the models, with 95% bootstrap CI (1,000 resamples, seed 0); ID = in-distribution test split, OOD = the OOD set:\n');
         console.log(formatCorrelations(correlations.map((row) => ({ ...row, dataset: `${row.dataset} (${datasets.get(row.dataset) ?? '?'})` }))));
         console.log(`\nFull results: the ${describeTarget(config)} (study "${summary.study}"); browse with \`transferscope serve\`, or \`transferscope correlate --study ${summary.study} --json\`.`);
         console.log(`Features are cached under ${config.home}/features.`);
