@@ -114,10 +114,12 @@ export function sortPairs(aIn: Float64Array, bIn: Float64Array, withIndex = true
       const mid = Math.min(lo + width, n);
       const hi = Math.min(lo + 2 * width, n);
       if (mid >= hi || a[mid - 1] < a[mid] || (a[mid - 1] === a[mid] && b[mid - 1] <= b[mid])) {
-        // No right block, or already in order: copy.
-        a2.set(a.subarray(lo, hi), lo);
-        b2.set(b.subarray(lo, hi), lo);
-        if (withIndex) idx2.set(idx.subarray(lo, hi), lo);
+        // No right block, or already in order: copy (plain loops; subarray views cost more on small blocks).
+        for (let q = lo; q < hi; q++) {
+          a2[q] = a[q];
+          b2[q] = b[q];
+        }
+        if (withIndex) for (let q = lo; q < hi; q++) idx2[q] = idx[q];
         continue;
       }
       let i = lo;
@@ -141,13 +143,20 @@ export function sortPairs(aIn: Float64Array, bIn: Float64Array, withIndex = true
           i++;
         }
       }
-      a2.set(a.subarray(i, mid), k);
-      b2.set(b.subarray(i, mid), k);
-      if (withIndex) idx2.set(idx.subarray(i, mid), k);
-      k += mid - i;
-      a2.set(a.subarray(j, hi), k);
-      b2.set(b.subarray(j, hi), k);
-      if (withIndex) idx2.set(idx.subarray(j, hi), k);
+      while (i < mid) {
+        a2[k] = a[i];
+        b2[k] = b[i];
+        if (withIndex) idx2[k] = idx[i];
+        k++;
+        i++;
+      }
+      while (j < hi) {
+        a2[k] = a[j];
+        b2[k] = b[j];
+        if (withIndex) idx2[k] = idx[j];
+        k++;
+        j++;
+      }
     }
     [a, a2] = [a2, a];
     [b, b2] = [b2, b];
@@ -183,7 +192,7 @@ export function sortCountingInversions(values: Float64Array): number {
       const mid = Math.min(lo + width, n);
       const hi = Math.min(lo + 2 * width, n);
       if (mid >= hi || src[mid - 1] <= src[mid]) {
-        dst.set(src.subarray(lo, hi), lo);
+        for (let q = lo; q < hi; q++) dst[q] = src[q];
         continue;
       }
       let i = lo;

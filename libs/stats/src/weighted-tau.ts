@@ -48,54 +48,109 @@ export function weightedRankedTau(
   const n = x.length;
   // Keys and weights travel together in sorted order (sx, sy, sw), so every pass reads memory sequentially.
   const { a: sx, b: sy, index } = sortPairs(x, y, rank !== null);
-  const sw = new Float64Array(n);
-  for (let p = 0; p < n; p++) {
-    // rank === null: the largest pair in the (x, y) order gets rank 0.
-    const w = weigher(rank === null ? n - 1 - p : rank[index[p]]);
-    if (!(w >= 0) || !Number.isFinite(w)) {
-      throw new RangeError(`weightedTau: the weigher returned ${w} for element ${index[p]}; weights must be finite and >= 0`);
-    }
-    sw[p] = w;
+  let sw: Float64Array;
+  if (rank === null) {
+    sw = positionalWeights(n, weigher);
+  } else {
+    sw = new Float64Array(n);
+    for (let p = 0; p < n; p++) sw[p] = checkedWeight(weigher(rank[index[p]]), index[p]);
   }
+  return sortedWeightedTau(sx, sy, sw, additive, false).tau;
+}
 
-  // Weight of the pairs tied within runs of equal keys (runs of equal `a`, and of `b` too when given).
-  const tiedWeight = (a: Float64Array, b: Float64Array | null, weights: Float64Array): { total: number; constant: boolean } => {
-    let first = 0;
-    let total = 0;
-    let w = weights[0];
-    let s = w;
-    let sq = w * w;
-    for (let i = 1; i < n; i++) {
-      if (a[first] !== a[i] || (b !== null && b[first] !== b[i])) {
-        total += additive ? s * (i - first - 1) : (s * s - sq) / 2;
-        first = i;
-        s = sq = 0;
-      }
-      w = weights[i];
-      s += w;
-      sq += w * w;
+function checkedWeight(w: number, element: number): number {
+  if (!(w >= 0) || !Number.isFinite(w)) {
+    throw new RangeError(`weightedTau: the weigher returned ${w} for element ${element}; weights must be finite and >= 0`);
+  }
+  return w;
+}
+
+/** Weights of the decreasing lexicographic ranking of pairs sorted ascending: position p has rank n-1-p. */
+function positionalWeights(n: number, weigher: Weigher): Float64Array {
+  const w = new Float64Array(n);
+  for (let p = 0; p < n; p++) w[p] = checkedWeight(weigher(n - 1 - p), p);
+  return w;
+}
+
+/** Weight of the pairs tied within runs of equal `a` (and equal `b` too, when given), `a` sorted. */
+function tiedWeight(
+  a: Float64Array,
+  b: Float64Array | null,
+  weights: Float64Array,
+  additive: boolean,
+): { total: number; constant: boolean } {
+  const n = a.length;
+  let first = 0;
+  let total = 0;
+  let w = weights[0];
+  let s = w;
+  let sq = w * w;
+  for (let i = 1; i < n; i++) {
+    if (a[first] !== a[i] || (b !== null && b[first] !== b[i])) {
+      total += additive ? s * (i - first - 1) : (s * s - sq) / 2;
+      first = i;
+      s = sq = 0;
     }
-    total += additive ? s * (n - first - 1) : (s * s - sq) / 2;
-    return { total, constant: first === 0 };
-  };
+    w = weights[i];
+    s += w;
+    sq += w * w;
+  }
+  total += additive ? s * (n - first - 1) : (s * s - sq) / 2;
+  return { total, constant: first === 0 };
+}
 
-  const t = tiedWeight(sx, sy, sw).total;
-  const tiesX = tiedWeight(sx, null, sw);
-  if (tiesX.constant) return NaN;
-  const u = tiesX.total;
+const RUN = 8;
 
-  // Bottom-up merge sort of (y, w) by y, ping-ponging between two buffers. When a right-block element
-  // overtakes the l left-block elements still unmerged (all with larger y), those l pairs are exchanged:
-  // additive weight w·l + (their weight sum), multiplicative w·(their weight sum). blockSum[lo] holds the
-  // weight sum of the block starting at lo. Same pairs as scipy's top-down recursion; the floating-point
-  // summation order differs (agreement to ~1e-15 relative).
-  let srcY: Float64Array = sy;
-  let srcW: Float64Array = sw;
+/**
+ * Stable sort of (y, w) by y, ascending, returning the total weight of the exchanged (inverted) pairs: when an
+ * element overtakes l elements with larger y, those l pairs are exchanged, with additive weight w·l + (their
+ * weight sum) or multiplicative w·(their weight sum). Runs of RUN are sorted by insertion, then merged
+ * bottom-up (blockSum[lo] = weight of the block starting at lo). Same pairs as scipy's top-down recursion;
+ * the floating-point summation order differs (agreement to ~1e-15 relative). `carry`, when given, is permuted
+ * along (one more array moved, in a separate loop so the common case pays nothing for it).
+ */
+function sortByYCountingExchanges(
+  yIn: Float64Array,
+  wIn: Float64Array,
+  carryIn: Float64Array | null,
+  additive: boolean,
+): { exchanges: number; y: Float64Array; w: Float64Array; carry: Float64Array | null } {
+  const n = yIn.length;
+  let srcY = yIn;
+  let srcW = wIn;
+  let srcC = carryIn;
+  const blockSum = new Float64Array(n);
+  let exchanges = 0;
+  for (let lo = 0; lo < n; lo += RUN) {
+    const hi = Math.min(lo + RUN, n);
+    let total = srcW[lo];
+    for (let i = lo + 1; i < hi; i++) {
+      const yv = srcY[i];
+      const wv = srcW[i];
+      const cv = srcC === null ? 0 : srcC[i];
+      total += wv;
+      let passed = 0;
+      let j = i - 1;
+      while (j >= lo && srcY[j] > yv) {
+        passed += srcW[j];
+        srcY[j + 1] = srcY[j];
+        srcW[j + 1] = srcW[j];
+        if (srcC !== null) srcC[j + 1] = srcC[j];
+        j--;
+      }
+      if (j < i - 1) {
+        exchanges += additive ? wv * (i - 1 - j) + passed : wv * passed;
+        srcY[j + 1] = yv;
+        srcW[j + 1] = wv;
+        if (srcC !== null) srcC[j + 1] = cv;
+      }
+    }
+    blockSum[lo] = total;
+  }
   let dstY: Float64Array = new Float64Array(n);
   let dstW: Float64Array = new Float64Array(n);
-  const blockSum = Float64Array.from(sw);
-  let exchanges = 0;
-  for (let width = 1; width < n; width *= 2) {
+  let dstC: Float64Array | null = srcC === null ? null : new Float64Array(n);
+  for (let width = RUN; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = Math.min(lo + width, n);
       const hi = Math.min(lo + 2 * width, n);
@@ -105,6 +160,7 @@ export function weightedRankedTau(
           dstY[q] = srcY[q];
           dstW[q] = srcW[q];
         }
+        if (srcC !== null && dstC !== null) for (let q = lo; q < hi; q++) dstC[q] = srcC[q];
         if (mid < hi) blockSum[lo] += blockSum[mid];
         continue;
       }
@@ -112,17 +168,37 @@ export function weightedRankedTau(
       let i = lo;
       let j = mid;
       let k = lo;
-      while (i < mid && j < hi) {
-        if (srcY[i] <= srcY[j]) {
-          dstY[k] = srcY[i];
-          dstW[k++] = srcW[i];
-          residual -= srcW[i++];
-        } else {
-          const w = srcW[j];
-          exchanges += additive ? w * (mid - i) + residual : w * residual;
-          dstY[k] = srcY[j++];
-          dstW[k++] = w;
+      if (srcC === null || dstC === null) {
+        while (i < mid && j < hi) {
+          if (srcY[i] <= srcY[j]) {
+            dstY[k] = srcY[i];
+            dstW[k++] = srcW[i];
+            residual -= srcW[i++];
+          } else {
+            const w = srcW[j];
+            exchanges += additive ? w * (mid - i) + residual : w * residual;
+            dstY[k] = srcY[j++];
+            dstW[k++] = w;
+          }
         }
+      } else {
+        while (i < mid && j < hi) {
+          if (srcY[i] <= srcY[j]) {
+            dstC[k] = srcC[i];
+            dstY[k] = srcY[i];
+            dstW[k++] = srcW[i];
+            residual -= srcW[i++];
+          } else {
+            const w = srcW[j];
+            exchanges += additive ? w * (mid - i) + residual : w * residual;
+            dstC[k] = srcC[j];
+            dstY[k] = srcY[j++];
+            dstW[k++] = w;
+          }
+        }
+        // Plain loops for the tails: most blocks are small, where subarray views cost more than they save.
+        for (let q = i, r = k; q < mid; q++) dstC[r++] = srcC[q];
+        for (let q = j, r = k + mid - i; q < hi; q++) dstC[r++] = srcC[q];
       }
       while (i < mid) {
         dstY[k] = srcY[i];
@@ -136,26 +212,52 @@ export function weightedRankedTau(
     }
     [srcY, dstY] = [dstY, srcY];
     [srcW, dstW] = [dstW, srcW];
+    [srcC, dstC] = [dstC, srcC];
   }
-  // srcY / srcW now hold y ascending with its weights.
-  const yAscending = srcY;
-  const wAscending = srcW;
+  return { exchanges, y: srcY, w: srcW, carry: srcC };
+}
 
-  const tiesY = tiedWeight(yAscending, null, wAscending);
-  if (tiesY.constant) return NaN;
+interface SortedWeightedTau {
+  readonly tau: number;
+  /** With `carryX`: the pairs in (y, x) lexicographic order (stable), as y and the x values along it. */
+  readonly byY?: { readonly y: Float64Array; readonly x: Float64Array };
+}
+
+/**
+ * Weighted tau of pairs already sorted by (x, y), weights in that order (the arrays are consumed). With
+ * `carryX`, x is permuted along the stable sort by y, which yields the (y, x) order that the second ranking of
+ * `rank: true` starts from: one full sort saved.
+ */
+function sortedWeightedTau(
+  sx: Float64Array,
+  sy: Float64Array,
+  sw: Float64Array,
+  additive: boolean,
+  carryX: boolean,
+): SortedWeightedTau {
+  const n = sx.length;
+  const t = tiedWeight(sx, sy, sw, additive).total;
+  const tiesX = tiedWeight(sx, null, sw, additive);
+  if (tiesX.constant) return { tau: NaN };
+  const u = tiesX.total;
+
+  const sorted = sortByYCountingExchanges(sy, sw, carryX ? sx : null, additive);
+  const tiesY = tiedWeight(sorted.y, null, sorted.w, additive);
+  if (tiesY.constant) return { tau: NaN };
   const v = tiesY.total;
 
   let s = 0;
   let sq = 0;
   for (let i = 0; i < n; i++) {
-    const w = wAscending[i];
+    const w = sorted.w[i];
     s += w;
     sq += w * w;
   }
   const tot = additive ? s * (n - 1) : (s * s - sq) / 2;
-  const tau = (tot - (v + u - t) - 2 * exchanges) / Math.sqrt(tot - u) / Math.sqrt(tot - v);
+  const tau = (tot - (v + u - t) - 2 * sorted.exchanges) / Math.sqrt(tot - u) / Math.sqrt(tot - v);
   // Round-off can leave [-1, 1] by an ulp.
-  return Math.min(1, Math.max(-1, tau));
+  const clamped = Math.min(1, Math.max(-1, tau));
+  return sorted.carry === null ? { tau: clamped } : { tau: clamped, byY: { y: sorted.y, x: sorted.carry } };
 }
 
 function explicitRank(rank: ArrayLike<number>, n: number): Float64Array {
@@ -213,8 +315,12 @@ export function weightedTau(
   const ys = sample.y;
   const n = xs.length;
   if (rank === true) {
-    const statistic = (weightedRankedTau(xs, ys, null, weigher, additive) + weightedRankedTau(ys, xs, null, weigher, additive)) / 2;
-    return { statistic };
+    // Ranking by (x, y); its stable sort by y hands back the (y, x) order, so the second ranking needs no sort.
+    const { a: sx, b: sy } = sortPairs(xs, ys, false);
+    const first = sortedWeightedTau(sx, sy, positionalWeights(n, weigher), additive, true);
+    if (first.byY === undefined) return { statistic: NaN };
+    const second = sortedWeightedTau(first.byY.y, first.byY.x, positionalWeights(n, weigher), additive, false);
+    return { statistic: (first.tau + second.tau) / 2 };
   }
   let ranks: Float64Array;
   if (rank === false) {
