@@ -4,6 +4,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { findZooModel, loadZooManifest, type ZooManifest, type ZooModel } from '../models/zoo-manifest';
 import { type StudyDefinition, StudyDefinitionError } from './study-definition';
 
+/** Largest input batch the extraction accepts (the extraction refuses larger ones too). */
+export const MAX_BATCH_BYTES = 512 * 2 ** 20;
+
 /** The four feature sets a (model, dataset pair) needs: training, validation and test of the ID dataset, and the OOD set. */
 export type StudySplit = 'train' | 'val' | 'test' | 'ood';
 
@@ -53,6 +56,18 @@ export async function resolveStudy(definition: StudyDefinition, locations: Study
     if (oodId && !registry.has(oodId)) throw new StudyDefinitionError(`study ${definition.name}: unknown OOD dataset ${oodId} for ${id}`);
     return { id: idDef, ood: oodId ? registry.get(oodId) : null };
   });
+
+  // Refuse a batch that cannot fit before any work starts, rather than dying mid-study.
+  for (const model of modelIds.map((id) => findZooModel(zoo, id))) {
+    const { height, width, channels } = model.input;
+    const bytes = definition.extractionBatchSize * height * width * channels * 4;
+    if (bytes > MAX_BATCH_BYTES) {
+      throw new StudyDefinitionError(
+        `study ${definition.name}: extractionBatchSize ${definition.extractionBatchSize} needs ${(bytes / 2 ** 20).toFixed(0)} MiB of input for ${model.id} ` +
+          `(${height}x${width}x${channels} float32), over the ${MAX_BATCH_BYTES / 2 ** 20} MiB limit; use at most ${Math.floor(MAX_BATCH_BYTES / (height * width * channels * 4))}`,
+      );
+    }
+  }
 
   const metrics = locations.metrics ?? createRegistry();
   const metricIds = definition.metrics === 'all' ? metrics.ids() : definition.metrics;
