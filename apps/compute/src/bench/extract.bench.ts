@@ -23,11 +23,12 @@ const zoo = await loadZooManifest({ zoo: join(shared, 'zoo', 'models') });
 const rates: Record<string, { ips: number; cpuMs: number }[]> = {};
 const loaded = new Map<string, LoadedModel>();
 
-async function model(id: string): Promise<LoadedModel> {
-  let m = loaded.get(id);
+async function model(id: string, foldBatchNorm = true): Promise<LoadedModel> {
+  const key = `${id}${foldBatchNorm ? '' : ' (no rewrite)'}`;
+  let m = loaded.get(key);
   if (!m) {
-    m = await loadZooModel(findZooModel(zoo, id));
-    loaded.set(id, m);
+    m = await loadZooModel(findZooModel(zoo, id), { foldBatchNorm });
+    loaded.set(key, m);
   }
   return m;
 }
@@ -45,14 +46,18 @@ function measure(name: string): (images: number) => void {
 // Slow models get fewer runs so that the whole bench stays within a few minutes on 2 shared cores.
 const runs = (id: string): number => (id === 'nsfwjs-inceptionv3' ? 2 : 5);
 
+// The last case is the baseline of the load-time rewrite (BatchNorm folding + fused conv kernels), side by side.
+const forwardCases = [...zoo.models.map((e) => ({ entry: e, fold: true })), { entry: findZooModel(zoo, 'mobilenetv2-035-imagenet'), fold: false }];
+
 describe(`forward, batch ${BATCH}, preprocessed random input, ${backend.name} (${backend.threads} thread, simd=${backend.simd})`, () => {
-  for (const entry of zoo.models) {
+  for (const { entry, fold } of forwardCases) {
+    const name = `${entry.id}${fold ? '' : ' (no rewrite)'}`;
     bench(
-      entry.id,
+      name,
       async () => {
-        const m = await model(entry.id);
+        const m = await model(entry.id, fold);
         const x = randomUniform([BATCH, ...m.inputShape], entry.input.range[0], entry.input.range[1]) as Tensor4D;
-        const done = measure(`forward ${entry.id}`);
+        const done = measure(`forward ${name}`);
         const o = m.forward(x);
         await o.features.data();
         if (o.probabilities) await o.probabilities.data();
