@@ -1,11 +1,12 @@
 /**
  * Benchmarks of libs/stats at scale, with scipy measured side by side on the same doubles in the same run.
  * Run: `npx nx bench stats` (compiles with tsconfig.bench.json into dist/bench-build, then runs on node).
- * scipy is timed by `python3` (numpy and scipy importable); when it is missing, its column says why.
+ * scipy is timed by `python3` (numpy and scipy importable; one wall-clock run each); when it is missing, its
+ * column says why. Ours: wall median and minimum over the runs after a warm-up, and the least CPU time.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrap, createRng, kendallTauB, weightedTau } from '../index';
 
@@ -14,19 +15,25 @@ const N = 1_000_000;
 interface Timing {
   readonly median: number;
   readonly min: number;
+  /** Least CPU time (user + system) of one run: less sensitive than wall time to other processes' load. */
+  readonly cpu: number;
 }
 
 /** Runs f `warmup` times untimed, then `runs` times timed (ms). */
 function measure(f: () => unknown, runs: number, warmup: number): Timing {
   for (let i = 0; i < warmup; i++) f();
   const times: number[] = [];
+  let cpu = Infinity;
   for (let i = 0; i < runs; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     f();
     times.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu = Math.min(cpu, (d.user + d.system) / 1000);
   }
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor((runs - 1) / 2)], min: times[0] };
+  return { median: times[Math.floor((runs - 1) / 2)], min: times[0], cpu };
 }
 
 type ScipyResult = { version: string; kendall: number; weighted: number; bootstrap: number; kendallValue: number; weightedValue: number };
@@ -41,7 +48,7 @@ function scipyTimings(x: Float64Array, y: Float64Array): ScipyResult | string {
       'import json, sys, time',
       'import numpy as np, scipy, scipy.stats as st',
       "x = np.fromfile(sys.argv[1] + '/x.f64', dtype='<f8'); y = np.fromfile(sys.argv[1] + '/y.f64', dtype='<f8')",
-      "out = {'version': scipy.__version__}",
+      "out = {'version': scipy.__version__ + ' (' + sys.executable + ')'}",
       "t = time.perf_counter(); out['kendallValue'] = float(st.kendalltau(x, y).statistic); out['kendall'] = time.perf_counter() - t",
       "t = time.perf_counter(); out['weightedValue'] = float(st.weightedtau(x, y).statistic); out['weighted'] = time.perf_counter() - t",
       'f = lambda a, b: st.kendalltau(a, b).statistic',
@@ -76,10 +83,11 @@ function main(): void {
   const s = (key: 'kendall' | 'weighted' | 'bootstrap'): string =>
     typeof scipy === 'string' ? 'n/a' : `${(scipy[key] * 1000).toFixed(key === 'bootstrap' ? 1 : 0)} ms`;
   const row = (name: string, t: Timing, digits: number, scipyCol: string, goal: string): string =>
-    `${name.padEnd(34)} ${t.median.toFixed(digits).padStart(8)} ms ${t.min.toFixed(digits).padStart(8)} ms   ${scipyCol.padStart(10)}   ${goal}`;
+    `${name.padEnd(34)} ${t.median.toFixed(digits).padStart(8)} ms ${t.min.toFixed(digits).padStart(8)} ms ${t.cpu.toFixed(digits).padStart(8)} ms   ${scipyCol.padStart(10)}   ${goal}`;
   const lines = [
     `libs/stats benchmark (node ${process.version}); scipy ${typeof scipy === 'string' ? scipy : scipy.version}`,
-    `${'measure'.padEnd(34)} ${'median'.padStart(11)} ${'min'.padStart(11)}   ${'scipy'.padStart(10)}   goal`,
+    `load average ${loadavg().map((v) => v.toFixed(1)).join(' ')} on ${cpus().length} CPUs; wall median and min, least CPU time`,
+    `${'measure'.padEnd(34)} ${'median'.padStart(11)} ${'min'.padStart(11)} ${'cpu'.padStart(11)}   ${'scipy'.padStart(10)}   goal`,
     row('kendallTauB, n = 10^6', kendall, 0, s('kendall'), '< 1000 ms'),
     row('weightedTau (defaults), n = 10^6', weighted, 0, s('weighted'), '< 1000 ms'),
     row('bootstrap, 1000 x tau, n = 10', boot, 1, s('bootstrap'), '< 20 ms'),
