@@ -4,11 +4,12 @@ export { argmaxRows, checkFeatures, checkLabels, checkPredictions, PROBABILITY_R
 export { matrix, fromRows, transpose, columnMeans, type Matrix } from './linalg/matrix';
 export { gemm, syrk, type GemmOptions } from './linalg/gemm';
 export { SymmetricEigen } from './linalg/symmetric-eigen';
+export { pinvSymmetric, NUMPY_PINV_RCOND } from './linalg/pinv';
 export { cholesky, invertLower, NotPositiveDefiniteError } from './linalg/cholesky';
 export { ledoitWolfShrinkage, type LedoitWolfResult } from './linalg/ledoit-wolf';
 export { kmeans, type KMeansOptions, type KMeansResult } from './linalg/kmeans';
 export { fitGaussianMixture, mixturePosteriors, type GaussianMixtureFit, type GaussianMixtureOptions } from './linalg/gaussian-mixture';
-export { hscore, hscoreFromAnalysis, PINV_RCOND, type HScoreResult } from './scores/hscore';
+export { hscore, hscoreFromAnalysis, type HScoreResult } from './scores/hscore';
 export { regHScore, regHScoreFromAnalysis, type RegHScoreResult } from './scores/reg-hscore';
 export { leep, type LeepResult } from './scores/leep';
 export { nce, nceFromPredictions, type NceResult } from './scores/nce';

@@ -1,5 +1,6 @@
 import { FeatureAnalysis } from '../analysis';
 import { type Matrix } from '../linalg/matrix';
+import { NUMPY_PINV_RCOND } from '../linalg/pinv';
 
 export interface HScoreResult {
   value: number;
@@ -7,8 +8,6 @@ export interface HScoreResult {
   pinvRank: number;
 }
 
-/** numpy.linalg.pinv's default-free cutoff used by the reference: rcond = 1e-15 relative to the largest singular value. */
-export const PINV_RCOND = 1e-15;
 
 /**
  * H-score (Bao et al. 2019), reference variant `h_score` (tllib / the study's scorer).
@@ -41,7 +40,7 @@ export async function hscoreFromAnalysis(a: FeatureAnalysis): Promise<HScoreResu
   const C = a.labels.classes;
   let maxAbs = 0;
   for (const v of eig.values) maxAbs = Math.max(maxAbs, Math.abs(v));
-  const cutoff = PINV_RCOND * maxAbs;
+  const cutoff = NUMPY_PINV_RCOND * maxAbs;
   let value = 0;
   let pinvRank = 0;
   for (let i = 0; i < eig.n; i++) {

@@ -1,7 +1,7 @@
 import { FeatureAnalysis } from '../analysis';
 import { ledoitWolfShrinkage } from '../linalg/ledoit-wolf';
 import { type Matrix } from '../linalg/matrix';
-import { PINV_RCOND } from './hscore';
+import { NUMPY_PINV_RCOND } from '../linalg/pinv';
 
 export interface RegHScoreResult {
   value: number;
@@ -44,7 +44,7 @@ export async function regHScoreFromAnalysis(a: FeatureAnalysis): Promise<RegHSco
   const shrunk = eig.values.map((l) => (1 - shrinkage) * l * biased + shrinkage * mu);
   let maxAbs = 0;
   for (const v of shrunk) maxAbs = Math.max(maxAbs, Math.abs(v));
-  const cutoff = PINV_RCOND * maxAbs;
+  const cutoff = NUMPY_PINV_RCOND * maxAbs;
   let value = 0;
   for (let i = 0; i < eig.n; i++) {
     if (!(Math.abs(shrunk[i]) > cutoff)) continue;

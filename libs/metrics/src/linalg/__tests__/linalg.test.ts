@@ -4,6 +4,7 @@ import { gemm, gemmJs, syrk } from '../gemm';
 import { kmeans } from '../kmeans';
 import { matrix, type Matrix } from '../matrix';
 import { seededUniform } from '../random';
+import { pinvSymmetric } from '../pinv';
 import { SymmetricEigen } from '../symmetric-eigen';
 
 function randomMatrix(rows: number, cols: number, seed: number, relu = false): Matrix {
@@ -161,5 +162,18 @@ describe('blocked syrk', () => {
     const ref = gemmJs(x, x, { transA: true });
     expect(maxAbs(g.data.map((v, i) => v - ref.data[i]))).toBeLessThan(1e-12 * maxAbs(ref.data));
     for (let i = 0; i < 1100; i += 37) for (let j = 0; j < 1100; j += 41) expect(g.data[i * 1100 + j]).toBe(g.data[j * 1100 + i]);
+  });
+});
+
+describe('pinvSymmetric', () => {
+  it('A pinv(A) A = A and the rank follows numpy cutoff on a rank-deficient matrix', async () => {
+    const x = randomMatrix(12, 30, 21); // rank 12 covariance-like 30 x 30
+    const a = await syrk(x);
+    const { pinv, rank } = await pinvSymmetric(await SymmetricEigen.of(a));
+    expect(rank).toBe(12);
+    const apa = gemmJs(gemmJs(a, pinv), a);
+    expect(maxAbs(apa.data.map((v, i) => v - a.data[i]))).toBeLessThan(1e-12 * maxAbs(a.data));
+    const pap = gemmJs(gemmJs(pinv, a), pinv);
+    expect(maxAbs(pap.data.map((v, i) => v - pinv.data[i]))).toBeLessThan(1e-10 * maxAbs(pinv.data));
   });
 });
