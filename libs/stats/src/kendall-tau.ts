@@ -108,13 +108,25 @@ function factorial(n: number): number {
   return n <= 170 ? FACTORIALS[n] : Infinity;
 }
 
+/** Largest n for which the exact null distribution is computed by recursion (beyond c <= 1). */
+const MAX_EXACT_N = 1000;
+
 /**
  * Exact p-value of Kendall's statistic without ties: the number of permutations of n with c concordant
  * pairs follows Kendall's recurrence (generating function Π_j (1 + q + ... + q^{j-1})); the lower tail up to
  * min(c, P - c) is accumulated by repeated cumulative sums, as in scipy's `_kendall_p_exact`.
  */
 export function kendallExactPValue(n: number, concordant: number, alternative: Alternative = 'two-sided'): number {
+  checkAlternative(alternative, 'kendallExactPValue');
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`kendallExactPValue: n must be an integer >= 1, got ${n}`);
   const total = (n * (n - 1)) / 2;
+  if (!Number.isInteger(concordant) || concordant < 0 || concordant > total) {
+    throw new RangeError(`kendallExactPValue: concordant must be an integer in [0, ${total}], got ${concordant}`);
+  }
+  if (n > MAX_EXACT_N && Math.min(concordant, total - concordant) > 1) {
+    // The recursion costs O(n · min(C, D)) = O(n³) operations: refuse rather than hang.
+    throw new RangeError(`kendallExactPValue: the exact distribution is limited to n <= ${MAX_EXACT_N} (use the asymptotic method), got n = ${n}`);
+  }
   const inRightTail = concordant >= total - concordant;
   const c = Math.min(concordant, total - concordant);
   let prob: number;
@@ -170,7 +182,7 @@ export function kendallExactPValue(n: number, concordant: number, alternative: A
  * @returns `{ statistic, pValue }`; both NaN when x or y is constant (every pair tied, tau undefined) or when a
  *   NaN propagates under `nanPolicy: 'propagate'`.
  * @throws RangeError on length mismatch, fewer than 2 pairs, non-finite values (with `'raise'`), an unknown
- *   option, or `method: 'exact'` with ties.
+ *   option, or `method: 'exact'` with ties or with n > 1000 (its cost grows as n³).
  *
  * **Definition.** Over the P = n(n-1)/2 pairs, let C and D be the concordant and discordant pairs,
  * T_x (T_y) the pairs tied in x (in y) and T_xy those tied in both. Then

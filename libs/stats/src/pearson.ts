@@ -52,6 +52,7 @@ function pearsonTails(r: number, n: number): { upper: number; lower: number } {
  * @returns `{ statistic, pValue }`. For n = 2, r = sgn(x_2 - x_1) sgn(y_2 - y_1) and p = 1 (as scipy).
  *   Both NaN when x or y is constant (every value equal to the first). Nearly constant inputs (norm of the
  *   deviations below 1e-13 |mean|) give an inaccurate r; scipy warns there, this function does not log.
+ *   With `nanPolicy: 'propagate'`, ±Infinity in the data makes r NaN (the mean is infinite).
  * @throws RangeError on length mismatch, fewer than 2 pairs, non-finite values (with `'raise'`).
  *
  * **Definition.** r = Σ (x_i - x̄)(y_i - ȳ) / (‖x - x̄‖ ‖y - ȳ‖), computed as the dot product of the two

@@ -170,6 +170,13 @@ describe('kendallTauB bad input', () => {
     expect(Number.isNaN(r.statistic) && Number.isNaN(r.pValue)).toBe(true);
   });
 
+  it('kendallExactPValue validates its arguments and refuses the O(n³) recursion above n = 1000', () => {
+    expect(() => kendallExactPValue(0, 0)).toThrow(/n must be an integer >= 1/);
+    expect(() => kendallExactPValue(5, 11)).toThrow(/concordant must be an integer in \[0, 10\]/);
+    expect(() => kendallExactPValue(2000, 900_000)).toThrow(/limited to n <= 1000/);
+    expect(kendallExactPValue(2000, 0)).toBe(0); // closed form 2/n! underflows to 0 for n >= 171
+  });
+
   it('rejects the exact method with ties and unknown options', () => {
     expect(() => kendallTauB([1, 1, 2], [1, 2, 3], { method: 'exact' })).toThrow(/ties found/);
     expect(() => kendallTauB([1, 2], [1, 2], { method: 'fast' as never })).toThrow(/method must be/);
