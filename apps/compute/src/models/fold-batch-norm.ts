@@ -120,6 +120,8 @@ function fuseConvolutions(root: FunctionalJson, byName: Map<string, LayerJson>, 
     const name = layerName(conv);
     if ((c['data_format'] ?? 'channels_last') !== 'channels_last' || !['linear', 'relu', 'relu6'].includes(String(c['activation']))) continue;
     if (c['padding'] !== 'same' && c['padding'] !== 'valid') continue;
+    // Grouped convolutions (Keras `groups` > 1) have no fused tfjs kernel: leave them to tfjs-layers.
+    if (Number(c['groups'] ?? 1) !== 1) continue;
     let activation: { activation: FusedActivation; alpha?: number } = { activation: c['activation'] as FusedActivation };
     let padding: FusedPadding = c['padding'];
     const consumers = consumersOf(root);
@@ -191,7 +193,7 @@ export async function foldBatchNorm(artifacts: io.ModelArtifacts, keep: Readonly
       if (!src || src.length !== 1 || keep.has(bnName) || (axis !== -1 && axis !== 3 && !(Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 3)))) continue;
       const conv = byName.get(src[0]);
       if (!conv || !CONVS.has(conv.class_name) || keep.has(src[0]) || conv.config['activation'] !== 'linear') continue;
-      if ((conv.config['data_format'] ?? 'channels_last') !== 'channels_last') continue;
+      if ((conv.config['data_format'] ?? 'channels_last') !== 'channels_last' || Number(conv.config['groups'] ?? 1) !== 1) continue;
       if ((consumersOf(root).get(src[0]) ?? []).length !== 1) continue;
       const convName = src[0];
       const kernelName = conv.class_name === 'Conv2D' ? `${convName}/kernel` : `${convName}/depthwise_kernel`;
