@@ -34,9 +34,11 @@ export interface WeightedTauResult {
 
 /**
  * One weighted tau for a fixed rank assignment: Vigna's O(n log n) algorithm (sort by (x, y), then a merge sort
- * on y that accumulates the weight of the exchanged pairs), as scipy's `_weightedrankedtau`; the tie sums
- * are accumulated in scipy's order, the exchange weights bottom-up, so results agree to round-off. `rank === null` means the decreasing lexicographic
- * ranking by (x, y).
+ * on y that accumulates the weight of the exchanged pairs), as scipy's `_weightedrankedtau`. The tie sums are
+ * accumulated in scipy's order, the exchange weights bottom-up, so results agree to round-off.
+ * `rank === null` means the decreasing lexicographic ranking by (x, y). Low-level: x and y must already be
+ * finite (use {@link weightedTau} for validated input); only their lengths are checked here.
+ * @throws RangeError on unequal lengths or n < 2, or a negative or non-finite weight.
  */
 export function weightedRankedTau(
   x: Float64Array,
@@ -46,6 +48,9 @@ export function weightedRankedTau(
   additive: boolean,
 ): number {
   const n = x.length;
+  if (y.length !== n || n < 2 || (rank !== null && rank.length !== n)) {
+    throw new RangeError(`weightedRankedTau: x, y (and rank) must have one equal length >= 2, got ${n} and ${y.length}`);
+  }
   // Keys and weights travel together in sorted order (sx, sy, sw), so every pass reads memory sequentially.
   const { a: sx, b: sy, index } = sortPairs(x, y, rank !== null);
   let sw: Float64Array;

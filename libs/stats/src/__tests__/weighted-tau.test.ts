@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hyperbolicWeigher, weightedTau } from '../weighted-tau';
+import { hyperbolicWeigher, weightedRankedTau, weightedTau } from '../weighted-tau';
 import { expectClose, loadStatsGolden } from './golden';
 
 const golden = loadStatsGolden();
@@ -105,6 +105,7 @@ describe('weightedTau bad input', () => {
     expect(() => weightedTau([1, 2, 3], [1, 2, 3], { rank: [0, 1.5, 2] })).toThrow(/rank\[1\]/);
     expect(() => weightedTau([1, 2, 3], [1, 2, 3], { weigher: (r) => -r })).toThrow(/weights must be finite/);
     expect(() => weightedTau([1, NaN, 3], [1, 2, 3], { nanPolicy: 'omit', rank: [0, 1, 2] })).toThrow(/cannot be combined/);
+    expect(() => weightedRankedTau(new Float64Array(3), new Float64Array(2), null, hyperbolicWeigher, true)).toThrow(/equal length/);
   });
   it('documents NaN for constant input and propagated NaN', () => {
     expect(Number.isNaN(weightedTau([1, 1, 1], [1, 2, 3]).statistic)).toBe(true);
