@@ -110,10 +110,10 @@ export function metricsOfModule(mod: Record<string, unknown>, specifier: string)
 }
 
 /**
- * Imports a plugin (an npm package name or a path to a module, relative to `cwd`), validates every exported metric and
- * registers them. Returns the registered metrics.
+ * Imports a plugin (an npm package name or a path to a module, relative to `cwd`) and validates every exported metric;
+ * with a `registry`, also registers them (all or none). Returns the plugin's metrics.
  */
-export async function loadPlugin(specifier: string, registry: MetricRegistry, cwd = process.cwd()): Promise<MetricDefinition[]> {
+export async function loadPlugin(specifier: string, registry?: MetricRegistry, cwd = process.cwd()): Promise<MetricDefinition[]> {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier);
   const target = isPath ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
   let mod: Record<string, unknown>;
@@ -126,6 +126,12 @@ export async function loadPlugin(specifier: string, registry: MetricRegistry, cw
   // Validate all before registering any, so a bad plugin leaves the registry untouched.
   found.forEach(({ name, value }) => assertMetricDefinition(value, `plugin ${specifier} export ${name}`));
   const metrics = found.map(({ value }) => value as MetricDefinition);
+  const ids = new Set<string>();
+  for (const m of metrics) {
+    if (ids.has(m.id)) throw new PluginError('duplicate_metric', `plugin ${specifier} exports metric id "${m.id}" twice`);
+    ids.add(m.id);
+  }
+  if (!registry) return metrics;
   for (const m of metrics) {
     if (registry.has(m.id)) throw new PluginError('duplicate_metric', `plugin ${specifier}: metric id "${m.id}" is already registered`);
   }

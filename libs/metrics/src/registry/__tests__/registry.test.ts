@@ -76,6 +76,11 @@ describe('loadPlugin', () => {
     await expect(loadPlugin(join(dir, 'missing.mjs'), r)).rejects.toMatchObject({ code: 'plugin_not_found' });
   });
 
+  it('validates without registering when no registry is given', async () => {
+    const loaded = await loadPlugin(writePlugin('standalone.mjs', GOOD_PLUGIN));
+    expect(loaded.map((m) => m.id)).toEqual(['class_distance']);
+  });
+
   it('refuses to shadow a built-in id', async () => {
     const clash = GOOD_PLUGIN.replace("id: 'class_distance'", "id: 'logme'");
     await expect(loadPlugin(writePlugin('clash.mjs', clash), createRegistry())).rejects.toMatchObject({ code: 'duplicate_metric' });
