@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config.command';
 import { registerCorrelateCommand } from './commands/correlate.command';
+import { registerDatasetCommand } from './commands/dataset.command';
 import { registerDbCommand } from './commands/db.command';
 import { registerImportCommand } from './commands/import.command';
+import { registerScoreCommand } from './commands/score.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerTokenCommand } from './commands/token.command';
 import { registerStudyCommand, registerWorkerCommand } from './commands/study.command';
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerDbCommand(program);
   registerServeCommand(program);
   registerTokenCommand(program);
+  registerScoreCommand(program);
+  registerDatasetCommand(program);
   registerStudyCommand(program);
   registerWorkerCommand(program);
   registerConfigCommand(program);
