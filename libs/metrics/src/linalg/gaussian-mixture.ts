@@ -11,6 +11,8 @@ export interface GaussianMixtureOptions {
   maxIter?: number;
   /** Hard initial assignment (e.g. k-means labels), values in [0, nComponents). */
   initLabels: Int32Array;
+  /** Largest per-batch operand in doubles (memory bound; the result does not depend on it). Default 8e6. */
+  batchElements?: number;
 }
 
 export interface GaussianMixtureFit {
@@ -26,7 +28,7 @@ export interface GaussianMixtureFit {
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
-/** Largest batched operand (doubles) built at once: bounds memory at ~64 MiB per operand. */
+/** Default largest batched operand (doubles) built at once: bounds memory at ~64 MiB per operand. */
 const BATCH_ELEMENTS = 8_000_000;
 
 /** Weights (unnormalised nk), means and precision Cholesky factors from responsibilities (sklearn's M-step). */
@@ -34,6 +36,7 @@ async function estimate(
   x: Matrix,
   resp: Matrix,
   regCovar: number,
+  batchElements: number,
 ): Promise<{ nk: Float64Array; means: Matrix; precisionCholesky: Matrix[] }> {
   const n = x.rows;
   const d = x.cols;
@@ -47,7 +50,7 @@ async function estimate(
   for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) means.data[k * d + j] = sums.data[k * d + j] / nk[k];
   const precisionCholesky: Matrix[] = [];
   // Covariances sum_i r_ik (x_i - mu_k)(x_i - mu_k)^T / nk (sklearn's centred form), a batch of components per ORT call.
-  const perBatch = Math.max(1, Math.min(K, Math.floor(BATCH_ELEMENTS / (n * d))));
+  const perBatch = Math.max(1, Math.min(K, Math.floor(batchElements / (n * d))));
   const work = new Float64Array(Math.min(perBatch, K) * n * d);
   for (let k0 = 0; k0 < K; k0 += perBatch) {
     const kb = Math.min(perBatch, K - k0);
@@ -83,13 +86,17 @@ async function estimate(
  * Per-sample log of weight_k N(x | mu_k, Sigma_k) (N x K), sklearn's `_estimate_weighted_log_prob` for 'full':
  * log N = -0.5 (d log 2 pi + ||P_k^T (x - mu_k)||^2) + sum log diag(P_k), evaluated as x P_k - mu_k P_k.
  */
-async function weightedLogProb(x: Matrix, fit: Pick<GaussianMixtureFit, 'weights' | 'means' | 'precisionCholesky'>): Promise<Matrix> {
+async function weightedLogProb(
+  x: Matrix,
+  fit: Pick<GaussianMixtureFit, 'weights' | 'means' | 'precisionCholesky'>,
+  batchElements: number,
+): Promise<Matrix> {
   const n = x.rows;
   const d = x.cols;
   const K = fit.weights.length;
   const out = new Float64Array(n * K);
   // x [P_k0 | P_k0+1 | ...] in one product per batch of components.
-  const perBatch = Math.max(1, Math.min(K, Math.floor(BATCH_ELEMENTS / (n * d))));
+  const perBatch = Math.max(1, Math.min(K, Math.floor(batchElements / (n * d))));
   for (let k0 = 0; k0 < K; k0 += perBatch) {
     const kb = Math.min(perBatch, K - k0);
     const pcat = matrix(d, kb * d);
@@ -166,20 +173,21 @@ export async function fitGaussianMixture(x: Matrix, options: GaussianMixtureOpti
     if (!Number.isInteger(l) || l < 0 || l >= K) throw new RangeError(`fitGaussianMixture: initLabels[${i}] = ${l} outside [0, ${K})`);
     resp0.data[i * K + l] = 1;
   }
-  let est = await estimate(x, resp0, regCovar);
+  const batch = options.batchElements ?? BATCH_ELEMENTS;
+  let est = await estimate(x, resp0, regCovar, batch);
   let weights = est.nk.map((v) => v / n);
   let lowerBound = -Infinity;
   let converged = false;
   let nIter = 0;
   for (nIter = 1; nIter <= maxIter; nIter++) {
     const prev = lowerBound;
-    const w = await weightedLogProb(x, { weights, means: est.means, precisionCholesky: est.precisionCholesky });
+    const w = await weightedLogProb(x, { weights, means: est.means, precisionCholesky: est.precisionCholesky }, batch);
     const { logResp, logNorm } = logResponsibilities(w);
     let mean = 0;
     for (let i = 0; i < n; i++) mean += logNorm[i];
     lowerBound = mean / n;
     const resp = matrix(n, K, logResp.data.map(Math.exp));
-    est = await estimate(x, resp, regCovar);
+    est = await estimate(x, resp, regCovar, batch);
     let total = 0;
     for (const v of est.nk) total += v;
     weights = est.nk.map((v) => v / total);
@@ -199,7 +207,7 @@ export async function fitGaussianMixture(x: Matrix, options: GaussianMixtureOpti
 }
 
 /** Posterior component probabilities (N x K) under a fitted mixture (sklearn's predict_proba). */
-export async function mixturePosteriors(x: Matrix, fit: GaussianMixtureFit): Promise<Matrix> {
-  const { logResp } = logResponsibilities(await weightedLogProb(x, fit));
+export async function mixturePosteriors(x: Matrix, fit: GaussianMixtureFit, batchElements = BATCH_ELEMENTS): Promise<Matrix> {
+  const { logResp } = logResponsibilities(await weightedLogProb(x, fit, batchElements));
   return matrix(logResp.rows, logResp.cols, logResp.data.map(Math.exp));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cholesky, invertLower, NotPositiveDefiniteError } from '../cholesky';
 import { gemm, gemmJs, syrk } from '../gemm';
+import { fitGaussianMixture, mixturePosteriors } from '../gaussian-mixture';
 import { kmeans } from '../kmeans';
 import { matrix, type Matrix } from '../matrix';
 import { seededUniform } from '../random';
@@ -175,5 +176,19 @@ describe('pinvSymmetric', () => {
     expect(maxAbs(apa.data.map((v, i) => v - a.data[i]))).toBeLessThan(1e-12 * maxAbs(a.data));
     const pap = gemmJs(gemmJs(pinv, a), pinv);
     expect(maxAbs(pap.data.map((v, i) => v - pinv.data[i]))).toBeLessThan(1e-10 * maxAbs(pinv.data));
+  });
+});
+
+describe('fitGaussianMixture batching', () => {
+  it('gives the same fit whether components are processed one per batch or all at once', async () => {
+    const x = randomMatrix(2000, 10, 31);
+    const initLabels = Int32Array.from({ length: 2000 }, (_, i) => i % 5);
+    const all = await fitGaussianMixture(x, { nComponents: 5, initLabels });
+    const one = await fitGaussianMixture(x, { nComponents: 5, initLabels, batchElements: 2000 * 10 });
+    expect(one.nIter).toBe(all.nIter);
+    expect(Math.abs(one.lowerBound - all.lowerBound)).toBeLessThan(1e-12 * Math.abs(all.lowerBound));
+    const pa = await mixturePosteriors(x, all);
+    const po = await mixturePosteriors(x, one, 2000 * 10);
+    expect(maxAbs(pa.data.map((v, i) => v - po.data[i]))).toBeLessThan(1e-12);
   });
 });
