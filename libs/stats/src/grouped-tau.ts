@@ -66,7 +66,7 @@ function decreasingLexRanks(a: Float64Array, b: Float64Array): Float64Array {
  *
  * @example
  * groupedKendallTau([1, 2, 3, 10, 30, 20], [1, 3, 2, 5, 6, 7], ['a', 'a', 'a', 'b', 'b', 'b']).statistic;
- * // 0.3333333333333333 (4 concordant, 2 discordant pairs; the 9 cross-group pairs are ignored)
+ * // 0.3333333333333334 (4 concordant, 2 discordant pairs; the 9 cross-group pairs are ignored)
  */
 export function groupedKendallTau(
   x: ArrayLike<number>,

@@ -93,7 +93,8 @@ export function halton(d: number, n: number, options: HaltonOptions = {}): numbe
  *
  * @param points - rows of d coordinates in [0, 1].
  * @param bounds - d pairs [lo, hi] with 0 < lo < hi (finite).
- * @returns rows of d values in [lo, hi] (up to the rounding of log10 and pow).
+ * @returns rows of d values in [lo, hi], within 1 ulp of the exact 10^v (V8's `**` is not correctly rounded:
+ *   10 ** -5 is 9.999999999999999e-6).
  * @throws RangeError on a dimension mismatch, a coordinate outside [0, 1] or bad bounds.
  *
  * **Definition.** v = 10^(l + u (h - l)), l = log10 lo, h = log10 hi (qmc.scale computes u·(h - l) + l).
@@ -102,7 +103,7 @@ export function halton(d: number, n: number, options: HaltonOptions = {}): numbe
  * optimization", JMLR 13:281-305, 2012 (log-uniform ranges for learning rates).
  *
  * @example
- * logUniformScale([[0.5, 0.5]], [[1e-4, 1e-1], [1e-6, 1e-4]]); // [[0.0031622776601683794, 0.00001]]
+ * logUniformScale([[0.5, 0.5]], [[1e-4, 1e-1], [1e-6, 1e-4]]); // [[0.0031622776601683794, 0.000009999999999999999]]
  */
 export function logUniformScale(points: ArrayLike<ArrayLike<number>>, bounds: ArrayLike<readonly [number, number]>): number[][] {
   const d = bounds.length;

@@ -200,7 +200,7 @@ export function kendallExactPValue(n: number, concordant: number, alternative: A
  *
  * @example
  * kendallTauB([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]);
- * // { statistic: 0.7378647873726218, pValue: 0.07697417298126674 }
+ * // { statistic: 0.7378647873726218, pValue: 0.07697417298126685 } (scipy: ...674)
  */
 export function kendallTauB(
   x: ArrayLike<number>,
