@@ -1,4 +1,5 @@
 import { createScratchDatabase, ENTITIES, importStudyResults, openDatabase, type ScratchDatabase } from '@transferscope/db';
+import { getIntrospectionQuery } from 'graphql';
 import { join } from 'node:path';
 import { DataSource, type Logger } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +156,12 @@ describe('the API server: roles, limits, writes, browsing', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it('answers GraphiQL\'s full introspection query within the default limits', async () => {
+    const answer = await post<{ __schema: { types: unknown[] } }>(getIntrospectionQuery(), { token: tokens.reader });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.__schema.types.length).toBeGreaterThan(30);
   });
 
   it('keeps CSRF prevention on: a simple cross-site form post is refused', async () => {

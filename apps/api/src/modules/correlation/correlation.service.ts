@@ -40,8 +40,8 @@ export const DEFAULT_CORRELATION_LIMITS: CorrelationLimits = { maxBootstrapWork:
 const BASELINES = { imagenet_top1: 'imagenetTop1', parameter_count: 'parameterCount' } as const;
 type BaselineId = keyof typeof BASELINES;
 
-interface PairRow {
-  model: string;
+/** The pairs of one (study, dataset, metric, score split, pool, protocol): one per model, ordered by model. */
+interface PairGroup {
   study: string;
   dataset: string;
   metric: string;
@@ -50,8 +50,9 @@ interface PairRow {
   poolRelative: boolean;
   baseline: boolean;
   protocol: string;
-  score: number;
-  performance: number;
+  models: string[];
+  scores: number[];
+  performance: number[];
 }
 
 interface Unit {
@@ -66,6 +67,7 @@ interface Unit {
  */
 export class CorrelationService {
   private readonly cache: ResultCache<Correlation[]>;
+  private readonly inFlight = new Map<string, Promise<Correlation[]>>();
   private readonly limits: CorrelationLimits;
 
   constructor(
@@ -88,13 +90,22 @@ export class CorrelationService {
     const cacheable = seeded && this.limits.cacheEntries > 0;
     const key = JSON.stringify(normalise(query));
     const version = cacheable ? await readChangeVersion(this.dataSource) : '';
-    if (cacheable) {
-      const hit = this.cache.get(key, version);
-      if (hit) return hit;
+    if (!cacheable) return this.compute(query, deadline);
+    const hit = this.cache.get(key, version);
+    if (hit) return hit;
+    // Identical queries arriving together share one computation instead of each starting their own.
+    const flightKey = version + '\0' + key;
+    let flight = this.inFlight.get(flightKey);
+    if (!flight) {
+      flight = this.compute(query, deadline)
+        .then((result) => {
+          this.cache.set(key, version, result);
+          return result;
+        })
+        .finally(() => this.inFlight.delete(flightKey));
+      this.inFlight.set(flightKey, flight);
     }
-    const result = await this.compute(query, deadline);
-    if (cacheable) this.cache.set(key, version, result);
-    return result;
+    return flight;
   }
 
   /**
@@ -102,16 +113,18 @@ export class CorrelationService {
    * oriented): what the dashboard plots.
    */
   async pairs(query: Omit<CorrelationQuery, 'method'>): Promise<CorrelationPair[]> {
-    const rows = [...(await this.scorePairs(query, false)), ...(await this.baselinePairs(query))];
-    if (rows.length === 0) await this.assertMeasureExists(query.performance);
-    return rows.map(({ study, dataset, metric, model, protocol, score, performance, baseline }) => ({ study, dataset, metric, model, protocol, score, performance, baseline }));
+    const groups = [...(await this.scoreGroups(query, false)), ...(await this.baselineGroups(query))];
+    if (groups.length === 0) await this.assertMeasureExists(query.performance);
+    return groups.flatMap(({ study, dataset, metric, protocol, baseline, models, scores, performance }) =>
+      models.map((model, i) => ({ study, dataset, metric, model, protocol, baseline, score: scores[i]!, performance: performance[i]! })),
+    );
   }
 
   private async compute(query: CorrelationQuery, deadline: number): Promise<Correlation[]> {
-    const rows = [...(await this.scorePairs(query)), ...(await this.baselinePairs(query))];
-    if (rows.length === 0) await this.assertMeasureExists(query.performance);
+    const groups = [...(await this.scoreGroups(query)), ...(await this.baselineGroups(query))];
+    if (groups.length === 0) await this.assertMeasureExists(query.performance);
 
-    const units = groupIntoUnits(rows, query.groupBy ?? CorrelationGrouping.DATASET, query.method, query.performance);
+    const units = groupIntoUnits(groups, query.groupBy ?? CorrelationGrouping.DATASET, query.method, query.performance);
     const spec = query.bootstrap;
     if (spec && spec.resamples * units.length > this.limits.maxBootstrapWork) {
       throw new CorrelationError(
@@ -166,16 +179,24 @@ export class CorrelationService {
     return result;
   }
 
-  private async scorePairs(query: Omit<CorrelationQuery, 'method'>, orient = true): Promise<PairRow[]> {
-    const raw: (Omit<PairRow, 'baseline'> & { direction: string })[] = await this.dataSource.query(
-      `SELECT s.model_id AS model, st.name AS study, d.name AS dataset, s.metric_id AS metric, s.split AS "scoreSplit", s.pool_id AS pool,
-              m.pool_relative AS "poolRelative", m.direction, e.protocol, s.value AS score, e.value AS performance
+  /**
+   * Scores paired with performances, aggregated in Postgres into one row of arrays per group: a query over a whole
+   * database returns thousands of rows instead of millions (row objects, not arithmetic, were the cost).
+   */
+  private async scoreGroups(query: Omit<CorrelationQuery, 'method'>, orient = true): Promise<PairGroup[]> {
+    // Joined text, split here: Postgres prints float8 as the shortest exact decimal, and splitting is far cheaper
+    // than the driver's generic array parser.
+    const raw: (Omit<PairGroup, 'baseline' | 'models' | 'scores' | 'performance'> & { direction: string; models: string; scores: string; performance: string })[] = await this.dataSource.query(
+      `SELECT st.name AS study, d.name AS dataset, s.metric_id AS metric, s.split AS "scoreSplit", s.pool_id AS pool,
+              m.pool_relative AS "poolRelative", m.direction, e.protocol,
+              string_agg(s.model_id, chr(31) ORDER BY s.model_id) AS models, string_agg(s.value::text, ',' ORDER BY s.model_id) AS scores,
+              string_agg(e.value::text, ',' ORDER BY s.model_id) AS performance
        FROM score s
        JOIN evaluation e ON e.study_id = s.study_id AND e.dataset_id = s.dataset_id AND e.model_id = s.model_id
        JOIN study st ON st.id = s.study_id
        JOIN dataset d ON d.id = s.dataset_id
        JOIN metric m ON m.id = s.metric_id
-       WHERE s.status = 'ok' AND e.measure = $1
+       WHERE s.status = 'ok' AND s.value IS NOT NULL AND e.measure = $1
          AND ($2::text[] IS NULL OR st.name = ANY($2::text[]))
          AND ($3::text[] IS NULL OR d.name = ANY($3::text[]))
          AND ($4::text[] IS NULL OR s.metric_id = ANY($4::text[]))
@@ -183,14 +204,18 @@ export class CorrelationService {
          AND ($6::text IS NULL OR d.role = $6::text)
          AND ($7::text[] IS NULL OR s.model_id = ANY($7::text[]))
          AND ($8::text IS NULL OR e.protocol = $8::text)
-       ORDER BY st.name, d.name, s.metric_id, s.split, s.pool_id, e.protocol, s.model_id`,
+       GROUP BY st.name, d.name, s.metric_id, s.split, s.pool_id, m.pool_relative, m.direction, e.protocol
+       ORDER BY st.name, d.name, s.metric_id, s.split, s.pool_id, e.protocol`,
       [query.performance, query.studies ?? null, query.datasets ?? null, query.metrics ?? null, query.variants ?? null, query.datasetRole ?? null, query.models ?? null, query.protocol ?? null],
     );
-    // Orient every score so that higher means "predicted to transfer better".
-    return raw.map(({ direction, ...row }) => ({ ...row, baseline: false, score: orient && direction === 'lower' ? -row.score : row.score }));
+    return raw.map(({ direction, models, scores, performance, ...group }) => {
+      // Orient every score so that higher means "predicted to transfer better".
+      const sign = orient && direction === 'lower' ? -1 : 1;
+      return { ...group, baseline: false, models: models.split('\u001f'), scores: scores.split(',').map((v) => sign * Number(v)), performance: performance.split(',').map(Number) };
+    });
   }
 
-  private async baselinePairs(query: Omit<CorrelationQuery, 'method'>): Promise<PairRow[]> {
+  private async baselineGroups(query: Omit<CorrelationQuery, 'method'>): Promise<PairGroup[]> {
     if (query.includeBaselines === false || query.variants) return [];
     const wanted = (Object.keys(BASELINES) as BaselineId[]).filter((id) => !query.metrics || query.metrics.includes(id));
     if (wanted.length === 0) return [];
@@ -210,16 +235,24 @@ export class CorrelationService {
        ORDER BY st.name, d.name, e.protocol, e.model_id`,
       [query.performance, query.studies ?? null, query.datasets ?? null, query.datasetRole ?? null, query.models ?? null, query.protocol ?? null],
     );
-    const pairs: PairRow[] = [];
+    const groups: PairGroup[] = [];
     for (const id of wanted) {
+      let group: PairGroup | null = null;
+      // Rows are ordered by (study, dataset, protocol): a group ends where that changes.
       for (const row of raw) {
         const value = id === 'imagenet_top1' ? row.imagenetTop1 : row.parameterCount === null ? null : Number(row.parameterCount);
         if (value === null) continue;
-        const { model, study, dataset, protocol, performance } = row;
-        pairs.push({ model, study, dataset, metric: id, scoreSplit: '', pool: '', poolRelative: false, baseline: true, protocol, score: value, performance });
+        const { study, dataset, protocol } = row;
+        if (!group || group.study !== study || group.dataset !== dataset || group.protocol !== protocol) {
+          group = { study, dataset, metric: id, scoreSplit: '', pool: '', poolRelative: false, baseline: true, protocol, models: [], scores: [], performance: [] };
+          groups.push(group);
+        }
+        group.models.push(row.model);
+        group.scores.push(value);
+        group.performance.push(row.performance);
       }
     }
-    return pairs;
+    return groups;
   }
 
   async measures(): Promise<string[]> {
@@ -239,27 +272,21 @@ export class CorrelationService {
   }
 }
 
-/** Pairs in arrival order become units (rows) and, within a unit, groups (one (study, dataset) each). */
-function groupIntoUnits(rows: PairRow[], groupBy: CorrelationGrouping, method: CorrelationMethod, performance: string): Unit[] {
+/** Groups become units (rows) of `groupBy`; a unit keeps its groups (one (study, dataset) each) in arrival order. */
+function groupIntoUnits(groups: PairGroup[], groupBy: CorrelationGrouping, method: CorrelationMethod, performance: string): Unit[] {
   const units = new Map<string, Unit>();
-  for (const pair of rows) {
-    const study = groupBy === CorrelationGrouping.NONE ? '*' : pair.study;
-    const dataset = groupBy === CorrelationGrouping.DATASET ? pair.dataset : '*';
-    const key = JSON.stringify([study, dataset, pair.metric, pair.scoreSplit, pair.pool, pair.protocol]);
+  for (const group of groups) {
+    const study = groupBy === CorrelationGrouping.NONE ? '*' : group.study;
+    const dataset = groupBy === CorrelationGrouping.DATASET ? group.dataset : '*';
+    // NUL cannot occur in Postgres text, so it separates the parts of a key unambiguously.
+    const key = study + '\0' + dataset + '\0' + group.metric + '\0' + group.scoreSplit + '\0' + group.pool + '\0' + group.protocol + '\0' + String(group.baseline);
     let unit = units.get(key);
     if (!unit) {
-      const { metric, scoreSplit, pool, poolRelative, baseline, protocol } = pair;
+      const { metric, scoreSplit, pool, poolRelative, baseline, protocol } = group;
       unit = { row: { study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline }, byGroup: new Map() };
       units.set(key, unit);
     }
-    const groupKey = JSON.stringify([pair.study, pair.dataset]);
-    let group = unit.byGroup.get(groupKey);
-    if (!group) {
-      group = { scores: [], performance: [] };
-      unit.byGroup.set(groupKey, group);
-    }
-    group.scores.push(pair.score);
-    group.performance.push(pair.performance);
+    unit.byGroup.set(group.study + '\0' + group.dataset, { scores: group.scores, performance: group.performance });
   }
   return [...units.values()];
 }
