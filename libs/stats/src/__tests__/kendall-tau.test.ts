@@ -90,12 +90,29 @@ describe('kendallTauB against independent computations', () => {
     expect(less + greater).toBeGreaterThan(1);
   });
 
-  it('uses the large-n normalised recursion consistently with the factorial one', () => {
-    // For n >= 171 the counts are divided by j at each step; n = 170 and 171 must be near-identical.
-    const p170 = kendallExactPValue(170, 7000);
-    const p171 = kendallExactPValue(171, 7000);
-    expect(p171).toBeLessThan(p170);
-    expect(p171).toBeGreaterThan(0);
+  it('exact p-values (both recursions, n < 171 and n >= 171) equal exact BigInt Mahonian counts', () => {
+    // P(C <= c) for n elements = #permutations with <= c inversions / n!, counted exactly.
+    const exactTwoSided = (n: number, c: number): number => {
+      let counts: bigint[] = [1n];
+      for (let j = 2; j <= n; j++) {
+        const next: bigint[] = new Array<bigint>(Math.min(c, counts.length - 1 + j - 1) + 1).fill(0n);
+        counts.forEach((v, k) => {
+          for (let d = 0; d < j && k + d < next.length; d++) next[k + d] += v;
+        });
+        counts = next;
+      }
+      let fact = 1n;
+      for (let k = 2n; k <= BigInt(n); k++) fact *= k;
+      const sum = counts.slice(0, c + 1).reduce((a, b) => a + b, 0n);
+      // Ratio with ~64 significant bits whatever its magnitude, scaled back in steps to avoid overflow.
+      const shift = fact.toString(2).length - (2n * sum).toString(2).length + 64;
+      let value = Number(((2n * sum) << BigInt(shift)) / fact);
+      for (let left = shift; left > 0; left -= 500) value /= 2 ** Math.min(500, left);
+      return value;
+    };
+    for (const [n, c] of [[12, 20], [33, 200], [170, 40], [171, 40], [200, 300]] as const) {
+      expectClose(kendallExactPValue(n, c), exactTwoSided(n, c), 1e-12, `n=${n} c=${c}`);
+    }
   });
 });
 
