@@ -16,7 +16,7 @@ export {
 } from './models/zoo-manifest';
 export { readVerifiedFile, type ModelFileOptions } from './models/model-files';
 export { verifiedModelHandler } from './models/verified-io-handler';
-export { loadZooModel, type ForwardOutputs, type LoadedModel, type LoadModelOptions } from './models/load-model';
+export { loadZooModel, type ArrayOutputs, type ForwardOutputs, type LoadedModel, type LoadModelOptions, type ModelRuntime } from './models/load-model';
 export { type FoldReport } from './models/fold-batch-norm';
 
 // Backends: which tfjs backend runs, for provenance.
@@ -59,3 +59,13 @@ export { createProgressReporter, type ProgressReporter, type ProgressTask } from
 export { planPhases, unitKey, type StudyUnit } from './study/units';
 export { haltonTrial, STUDY_SEARCH_SPACE } from './training/halton-grid';
 export { trainLinearProbe, evaluateProbe, cosineLearningRate, type ProbeSchedule, type ProbeSplit, type ProbeRun } from './training/linear-probe';
+
+// ONNX: the zoo's layers models converted to ONNX and run on onnxruntime-node.
+export { OnnxError, type OnnxErrorCode } from './onnx/onnx-error';
+export { convertLayersModel, CONVERTER_VERSION, ONNX_IO, type ConversionReport, type ConversionTaps } from './onnx/convert-layers';
+export { loadOnnxModel, type OnnxProvider, type OnnxRunOptions } from './onnx/onnx-model';
+export { convertZooModel, formatErrors, loadOnnxZooModel, onnxCachePath, type OnnxConversion, type OnnxZooOptions } from './onnx/onnx-zoo';
+export { imageBatch, maxRelativeError, ONNX_TOLERANCE, verifyOnnxModel, type VerificationErrors } from './onnx/verify-onnx';
+export { loadModelForBackend, prefersOnnx, type LoadForBackendOptions } from './onnx/load-for-backend';
+export { exposeOutputs } from './onnx/expose-outputs';
+export { decodeModel, encodeModel, type OnnxModel } from './onnx/onnx-schema';

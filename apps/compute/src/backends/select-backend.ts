@@ -5,12 +5,15 @@ import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from './backend-error';
 
-/** What the user asks for (`--backend`). */
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+/**
+ * What the user asks for (`--backend`). `onnx` runs models on onnxruntime-node (CPU provider) once converted,
+ * with tfjs (chosen as for `auto`) for what does not convert; `auto` prefers ONNX too (see `loadModelForBackend`).
+ */
+export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu' | 'onnx';
 /** The tfjs backend actually running. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu', 'onnx'];
 
 /** The chosen backend, for logs and provenance. */
 export interface BackendInfo {
@@ -25,6 +28,8 @@ export interface BackendInfo {
   threads: number;
   /** Whether SIMD kernels are in use (wasm: the SIMD binary was loaded; tensorflow: native vector code). */
   simd: boolean;
+  /** What was asked for: `auto` and `onnx` also run convertible models on onnxruntime-node (absent: tfjs only). */
+  request?: BackendRequest;
 }
 
 /** Options of {@link selectBackend}. */
@@ -151,14 +156,15 @@ export async function selectBackend(request: BackendRequest, options: SelectBack
     wasm: tryWasm,
     cpu: tryCpu,
   };
-  const order: BackendName[] = request === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [request];
+  const order: BackendName[] = request === 'auto' || request === 'onnx' ? ['tensorflow', 'wasm', 'cpu'] : [request];
   for (const name of order) {
     const a = await attempts[name]();
     if (a.ok) {
       await ready();
-      const info = a.info;
+      const info: BackendInfo = { ...a.info, request };
       const fallback = tried.length ? ` (${tried.join('; ')})` : '';
-      log(`tfjs backend: ${info.name} via ${info.package}@${info.version}, ${info.threads} thread(s), simd=${info.simd}, tfjs-core ${info.coreVersion}${fallback}`);
+      const onnx = request === 'auto' || request === 'onnx' ? '; models that convert run on onnxruntime-node' : '';
+      log(`tfjs backend: ${info.name} via ${info.package}@${info.version}, ${info.threads} thread(s), simd=${info.simd}, tfjs-core ${info.coreVersion}${fallback}${onnx}`);
       return info;
     }
     tried.push(a.reason);

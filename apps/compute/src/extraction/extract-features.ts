@@ -129,19 +129,27 @@ export async function extractFeatures(model: LoadedModel, batches: AsyncIterable
       // Ask for the next batch now: its decoding runs while this one goes through the network.
       pending = Promise.resolve(iterator.next());
       const n = checkBatch(model, batch, index, maxBytes);
-      const owned: Tensor[] = [];
-      try {
-        const x = tensor4d(batch.images, [...batch.shape]);
-        owned.push(x);
-        const out = model.forward(x);
-        owned.push(out.features);
-        if (out.probabilities) owned.push(out.probabilities);
-        if (out.logits) owned.push(out.logits);
-        features.push((await out.features.data()) as Float32Array);
-        if (probabilities && out.probabilities) probabilities.push((await out.probabilities.data()) as Float32Array);
-        if (logits && out.logits) logits.push((await out.logits.data()) as Float32Array);
-      } finally {
-        dispose(owned);
+      if (model.forwardArrays) {
+        // A runtime outside tfjs (onnxruntime) reads the batch as it is: no tensor copies.
+        const out = await model.forwardArrays(batch.images, batch.shape);
+        features.push(out.features);
+        if (probabilities && out.probabilities) probabilities.push(out.probabilities);
+        if (logits && out.logits) logits.push(out.logits);
+      } else {
+        const owned: Tensor[] = [];
+        try {
+          const x = tensor4d(batch.images, [...batch.shape]);
+          owned.push(x);
+          const out = model.forward(x);
+          owned.push(out.features);
+          if (out.probabilities) owned.push(out.probabilities);
+          if (out.logits) owned.push(out.logits);
+          features.push((await out.features.data()) as Float32Array);
+          if (probabilities && out.probabilities) probabilities.push((await out.probabilities.data()) as Float32Array);
+          if (logits && out.logits) logits.push((await out.logits.data()) as Float32Array);
+        } finally {
+          dispose(owned);
+        }
       }
       for (let i = 0; i < n; i++) labels.push(batch.labels[i]);
       index++;

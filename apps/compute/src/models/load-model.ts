@@ -17,6 +17,27 @@ export interface ForwardOutputs {
   probabilities: Tensor2D | null;
 }
 
+/** {@link ForwardOutputs} as plain row-major arrays (runtimes outside tfjs return these). */
+export interface ArrayOutputs {
+  features: Float32Array;
+  logits: Float32Array | null;
+  probabilities: Float32Array | null;
+}
+
+/** Where a model's forward pass runs when it is not the current tfjs backend (provenance). */
+export interface ModelRuntime {
+  /** e.g. `onnxruntime-node`. */
+  name: string;
+  version: string;
+  /** Execution provider, e.g. `cpu`. */
+  provider: string;
+  threads: number;
+  /** The file the runtime loaded (e.g. the converted .onnx), and what it was checked against. */
+  modelFile: string;
+  /** Max relative differences to the tfjs model on real images when the file was converted, if it was. */
+  verification: Record<string, number> | null;
+}
+
 /** A zoo model ready to run: one forward pass yields the feature and head taps together. */
 export interface LoadedModel {
   entry: ZooModel;
@@ -34,6 +55,13 @@ export interface LoadedModel {
    * the returned tensors; every intermediate tensor is freed.
    */
   forward(images: Tensor4D): ForwardOutputs;
+  /**
+   * Present when the model runs outside tfjs (onnxruntime): the same forward pass on a batch held in plain
+   * arrays, asynchronous. Extraction prefers it to {@link forward}, which such models cannot offer synchronously.
+   */
+  forwardArrays?(images: Float32Array, shape: readonly [number, number, number, number]): Promise<ArrayOutputs>;
+  /** Set when the forward pass does not run on the current tfjs backend. */
+  runtime?: ModelRuntime;
   /** Frees the weights. */
   dispose(): void;
 }

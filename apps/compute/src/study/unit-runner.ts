@@ -5,7 +5,8 @@ import { type DataSource } from 'typeorm';
 import { type BackendInfo } from '../backends/select-backend';
 import { extractFeatures, type FeatureExtraction } from '../extraction/extract-features';
 import { preprocessingHash, readFeatureCache, writeFeatureCache, type FeatureCacheKey } from '../extraction/feature-cache';
-import { loadZooModel, type LoadedModel } from '../models/load-model';
+import { type LoadedModel } from '../models/load-model';
+import { loadModelForBackend } from '../onnx/load-for-backend';
 import { type ZooModel } from '../models/zoo-manifest';
 import { haltonTrial } from '../training/halton-grid';
 import { evaluateProbe, trainLinearProbe, type ProbeSchedule, type ProbeSplit } from '../training/linear-probe';
@@ -51,7 +52,7 @@ export class UnitRunner {
     let loaded: LoadedModel | null = null;
     try {
       for (const split of splits) {
-        await this.featuresOf(model, pair, split, async () => (loaded ??= await loadZooModel(model, { cacheDir: this.home })));
+        await this.featuresOf(model, pair, split, async (verifyImages) => (loaded ??= await this.load(model, verifyImages)));
       }
     } finally {
       (loaded as LoadedModel | null)?.dispose();
@@ -62,7 +63,15 @@ export class UnitRunner {
    * Features of one split: from memory, else from the on-disk cache, else extracted now (and cached). Workers on
    * other machines extract what their own cache lacks, so any worker can run any unit.
    */
-  private featuresOf(model: ZooModel, pair: DatasetPair, split: StudySplit, load?: () => Promise<LoadedModel>): Promise<FeatureExtraction> {
+  /**
+   * The model on the runtime the backend request asks for (onnxruntime for auto/onnx when it converts, verified on
+   * `verifyImages`, real images of the split at hand), else tfjs.
+   */
+  private load(model: ZooModel, verifyImages: readonly string[]): Promise<LoadedModel> {
+    return loadModelForBackend(model, { cacheDir: this.home, home: this.home, backend: this.backend, verifyImages, log: (line) => this.progress.event('backend', { detail: line }) });
+  }
+
+  private featuresOf(model: ZooModel, pair: DatasetPair, split: StudySplit, load?: (verifyImages: readonly string[]) => Promise<LoadedModel>): Promise<FeatureExtraction> {
     const memoKey = `${model.id}/${pair.id.id}/${split}`;
     let pending = this.features.get(memoKey);
     if (!pending) {
@@ -75,22 +84,25 @@ export class UnitRunner {
     return pending;
   }
 
-  private async loadOrExtract(model: ZooModel, pair: DatasetPair, split: StudySplit, load?: () => Promise<LoadedModel>): Promise<FeatureExtraction> {
+  private async loadOrExtract(model: ZooModel, pair: DatasetPair, split: StudySplit, load?: (verifyImages: readonly string[]) => Promise<LoadedModel>): Promise<FeatureExtraction> {
     const { dataset, manifest } = await splitManifest(this.study, pair, split);
     const spec = preprocessingOf(model);
     const key: FeatureCacheKey = { weightsHash: model.weightsHash, manifestHash: manifest.hash, preprocessingHash: preprocessingHash(model.input) };
     let extraction: FeatureExtraction | null = await readFeatureCache(this.home, key);
     let cachePath = '';
+    let runtime: LoadedModel['runtime'] | null = null;
     if (!extraction) {
       let loaded: LoadedModel | null = null;
       const own = !load;
       try {
-        loaded = load ? await load() : await loadZooModel(model, { cacheDir: this.home });
+        const verifyImages = manifest.items.slice(0, 4).map((item) => item.path);
+        loaded = load ? await load(verifyImages) : await this.load(model, verifyImages);
         const task = this.progress.task(`extract ${model.id} ${dataset.id}/${split}`, manifest.items.length);
         const batches = iterateBatches(manifest, { spec, batchSize: this.study.definition.extractionBatchSize, errorPolicy: 'fail' });
         extraction = await extractFeatures(loaded, batches, { total: manifest.items.length, onProgress: (p) => task.update(p.done) });
         task.done();
-        cachePath = await writeFeatureCache(this.home, key, model.id, extraction, { backend: this.backend });
+        runtime = loaded.runtime ?? null;
+        cachePath = await writeFeatureCache(this.home, key, model.id, extraction, { backend: this.backend, runtime });
       } finally {
         if (own) loaded?.dispose();
       }
@@ -109,7 +121,7 @@ export class UnitRunner {
         extraction.featureDim,
         extraction.numClasses,
         cachePath,
-        JSON.stringify({ backend: this.backend, seconds: extraction.seconds, imagesPerSecond: extraction.n / Math.max(extraction.seconds, 1e-9) }),
+        JSON.stringify({ backend: this.backend, runtime, seconds: extraction.seconds, imagesPerSecond: extraction.n / Math.max(extraction.seconds, 1e-9) }),
       ],
     );
     return extraction;

@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BackendInfo, selectBackend } from '../../backends/select-backend';
+import { extractFeatures } from '../../extraction/extract-features';
+import { loadZooModel } from '../../models/load-model';
+import { findZooModel, loadZooManifest, type ZooManifest } from '../../models/zoo-manifest';
+import { CONVERTER_VERSION } from '../convert-layers';
+import { loadModelForBackend } from '../load-for-backend';
+import { OnnxError } from '../onnx-error';
+import { convertZooModel, loadOnnxZooModel, onnxCachePath } from '../onnx-zoo';
+import { imageBatch, maxRelativeError, ONNX_TOLERANCE, verifyOnnxModel } from '../verify-onnx';
+
+/*
+ * Every tfjs-layers model of the zoo converted to ONNX and checked on real brain-MRI images against the
+ * tfjs model as stored (no BatchNorm folding): features and head within 1e-4 relative (max over elements,
+ * relative to the max |value|). The conversions are cached per test run in a temporary home.
+ */
+
+const SHARED = process.env['TRANSFERSCOPE_SHARED'] ?? '';
+const ZOO = join(SHARED, 'zoo', 'models');
+const TESTING = join(SHARED, 'zoo', 'datasets', 'brain_tumor_kaggle', 'Testing');
+const MRI = [join(TESTING, 'glioma_tumor', 'image(1).jpg'), join(TESTING, 'no_tumor', 'image(1).jpg'), join(TESTING, 'meningioma_tumor', 'image(10).jpg')];
+const LAYERS_MODELS = ['mobilenetv2-035-imagenet', 'darknet-tiny-imagenet', 'doodlenet-quickdraw345', 'tm-mobilenetv2-035-braintumor', 'nsfwjs-mobilenetv2', 'nsfwjs-inceptionv3'];
+
+let zoo: ZooManifest;
+let home: string;
+let wasm: BackendInfo;
+
+beforeAll(async () => {
+  wasm = await selectBackend('wasm', { log: () => undefined });
+  zoo = await loadZooManifest({ zoo: ZOO });
+  home = await mkdtemp(join(tmpdir(), 'ts-onnx-'));
+});
+
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('convertZooModel on real MRI images', () => {
+  it.each(LAYERS_MODELS)('%s: ONNX features and head equal tfjs within 1e-4 relative', async (id) => {
+    const entry = findZooModel(zoo, id);
+    const c = await convertZooModel(entry, { home, verifyImages: MRI, threads: 1 });
+    expect(c.cached).toBe(false);
+    expect(c.path).toBe(join(home, 'onnx', `${entry.weightsHash}.onnx`));
+    expect(existsSync(c.path)).toBe(true);
+    expect(Object.keys(c.verification)).toEqual(entry.logits ? (entry.logits.outputIsProbability ? ['features', 'probabilities'] : ['features', 'probabilities', 'logits']) : ['features']);
+    for (const e of Object.values(c.verification)) expect(e).toBeLessThanOrEqual(ONNX_TOLERANCE);
+    // Every BatchNormalization of these models follows a linear convolution: all of them are folded.
+    expect(c.report.foldedBatchNorms).toBe(c.report.layers['BatchNormalization'] ?? 0);
+  }, 60_000);
+
+  it('a second call reuses the cached conversion; a stale converter version converts again', async () => {
+    const entry = findZooModel(zoo, 'doodlenet-quickdraw345');
+    const again = await convertZooModel(entry, { home, verifyImages: MRI });
+    expect(again.cached).toBe(true);
+    const { meta } = onnxCachePath(home, entry);
+    const sidecar = JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>;
+    expect(sidecar['converterVersion']).toBe(CONVERTER_VERSION);
+    await writeFile(meta, JSON.stringify({ ...sidecar, converterVersion: 'old' }));
+    expect((await convertZooModel(entry, { home, verifyImages: MRI })).cached).toBe(false);
+  });
+
+  it('refuses the graph model (no converter) and a conversion without verification images', async () => {
+    const graph = findZooModel(zoo, 'nsfwjs-mobilenetv2-mid');
+    await expect(convertZooModel(graph, { home, verifyImages: MRI })).rejects.toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
+    const entry = findZooModel(zoo, 'darknet-tiny-imagenet');
+    await expect(convertZooModel(entry, { home, verifyImages: [], force: true })).rejects.toMatchObject({ code: 'VERIFICATION_FAILED' });
+  });
+});
+
+describe('the ONNX model as a LoadedModel', () => {
+  it('extractFeatures through forwardArrays equals tfjs extraction; forward() says to use forwardArrays', async () => {
+    const entry = findZooModel(zoo, 'tm-mobilenetv2-035-braintumor');
+    const onnx = await loadOnnxZooModel(entry, { home, verifyImages: MRI, threads: 2 });
+    const tfjs = await loadZooModel(entry);
+    try {
+      expect(onnx.runtime).toMatchObject({ name: 'onnxruntime-node', provider: 'cpu', threads: 2 });
+      const batch = await imageBatch(entry, MRI);
+      const per = batch.images.length / MRI.length;
+      // Two batches of sizes 2 and 1: the runner must handle any batch size.
+      const batches = [
+        { images: batch.images.subarray(0, 2 * per), shape: [2, ...batch.shape.slice(1)] as [number, number, number, number], labels: [0, 1] },
+        { images: batch.images.subarray(2 * per), shape: [1, ...batch.shape.slice(1)] as [number, number, number, number], labels: [2] },
+      ];
+      const a = await extractFeatures(onnx, batches);
+      const b = await extractFeatures(tfjs, batches);
+      expect(a.n).toBe(3);
+      expect([...a.labels]).toEqual([0, 1, 2]);
+      expect(maxRelativeError(a.features, b.features)).toBeLessThan(ONNX_TOLERANCE);
+      expect(maxRelativeError(a.probabilities!, b.probabilities!)).toBeLessThan(ONNX_TOLERANCE);
+      expect(() => onnx.forward(null as never)).toThrow(OnnxError);
+      // A zero tolerance rejects: the check compares real values, float32 rounding differs.
+      await expect(verifyOnnxModel(onnx, tfjs, batch, 0)).rejects.toMatchObject({ code: 'VERIFICATION_FAILED' });
+    } finally {
+      onnx.dispose();
+      tfjs.dispose();
+    }
+  });
+
+  it('loadModelForBackend: auto and onnx run convertible models on onnxruntime; wasm, and the graph model, stay on tfjs', async () => {
+    const entry = findZooModel(zoo, 'mobilenetv2-035-imagenet');
+    const lines: string[] = [];
+    const opts = { home, verifyImages: MRI, log: (l: string) => lines.push(l) };
+    for (const request of ['auto', 'onnx'] as const) {
+      const m = await loadModelForBackend(entry, { ...opts, backend: { ...wasm, request } });
+      expect(m.runtime?.name).toBe('onnxruntime-node');
+      expect(m.forwardArrays).toBeDefined();
+      m.dispose();
+    }
+    const plain = await loadModelForBackend(entry, { ...opts, backend: { ...wasm, request: 'wasm' } });
+    expect(plain.runtime).toBeUndefined();
+    plain.dispose();
+    const graph = await loadModelForBackend(findZooModel(zoo, 'nsfwjs-mobilenetv2-mid'), { ...opts, backend: { ...wasm, request: 'auto' } });
+    expect(graph.runtime).toBeUndefined();
+    expect(lines.join('\n')).toMatch(/nsfwjs-mobilenetv2-mid is a tfjs-graph model/);
+    graph.dispose();
+  });
+});

@@ -1,0 +1,43 @@
+import { type BackendInfo } from '../backends/select-backend';
+import { loadZooModel, type LoadedModel } from '../models/load-model';
+import { type ModelFileOptions } from '../models/model-files';
+import { type ZooModel } from '../models/zoo-manifest';
+import { OnnxError } from './onnx-error';
+import { loadOnnxZooModel } from './onnx-zoo';
+
+/** Options of {@link loadModelForBackend}. */
+export interface LoadForBackendOptions extends ModelFileOptions {
+  backend: BackendInfo;
+  /** TRANSFERSCOPE_HOME (the ONNX cache lives under it). */
+  home: string;
+  /** Real images to verify a new ONNX conversion on. */
+  verifyImages: readonly string[];
+  /** onnxruntime intra-op threads (default: all cores). */
+  threads?: number;
+  log?: (line: string) => void;
+}
+
+/** Whether a backend request runs convertible models on onnxruntime. */
+export function prefersOnnx(backend: BackendInfo): boolean {
+  return backend.request === 'auto' || backend.request === 'onnx';
+}
+
+/**
+ * Loads a zoo model where the backend request says: on onnxruntime-node (converted and verified on first
+ * use, then cached) for `auto` and `onnx` when the model converts, else on the current tfjs backend. A
+ * model that does not convert (the tfjs-graph model, an unsupported layer) or whose conversion fails
+ * verification runs on tfjs, and the reason is logged; `model.runtime` tells which ran (absent: tfjs).
+ */
+export async function loadModelForBackend(entry: ZooModel, options: LoadForBackendOptions): Promise<LoadedModel> {
+  if (prefersOnnx(options.backend) && entry.format === 'tfjs-layers') {
+    try {
+      return await loadOnnxZooModel(entry, { ...options, verifyImages: options.verifyImages });
+    } catch (e) {
+      if (!(e instanceof OnnxError)) throw e;
+      options.log?.(`onnx: ${entry.id} stays on tfjs ${options.backend.name}: ${e.message}`);
+    }
+  } else if (prefersOnnx(options.backend)) {
+    options.log?.(`onnx: ${entry.id} is a ${entry.format} model (no converter in this build): tfjs ${options.backend.name}`);
+  }
+  return loadZooModel(entry, options);
+}

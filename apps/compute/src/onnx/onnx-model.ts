@@ -1,0 +1,87 @@
+import { availableParallelism } from 'node:os';
+import { type Tensor2D, type Tensor4D } from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import { type ArrayOutputs, type LoadedModel, type ModelRuntime } from '../models/load-model';
+import { ModelError } from '../models/model-error';
+import { type ZooModel } from '../models/zoo-manifest';
+import { ONNX_IO } from './convert-layers';
+import { OnnxError } from './onnx-error';
+
+/** Execution providers of onnxruntime-node that this build can run. */
+export type OnnxProvider = 'cpu';
+
+/** Options of {@link loadOnnxModel}. */
+export interface OnnxRunOptions {
+  /** Intra-op threads of the CPU provider (default: all cores). */
+  threads?: number;
+  provider?: OnnxProvider;
+  /** Provenance: the file the bytes came from and the verification that accepted it. */
+  modelFile?: string;
+  verification?: Record<string, number> | null;
+}
+
+const ORT_VERSION: string = ort.env.versions.node ?? ort.env.versions.common;
+
+/**
+ * Opens an ONNX file produced by the converter (input `input` NHWC float32; outputs `features`, and
+ * `probabilities`/`logits` as the zoo entry's head says) in an onnxruntime-node session, as a
+ * {@link LoadedModel}. Its forward pass is {@link LoadedModel.forwardArrays} (onnxruntime runs
+ * asynchronously); `forward` on tfjs tensors throws `SYNC_FORWARD_UNSUPPORTED`.
+ */
+export async function loadOnnxModel(entry: ZooModel, bytes: Uint8Array, options: OnnxRunOptions = {}): Promise<LoadedModel> {
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new OnnxError('ORT_UNAVAILABLE', `threads must be a positive integer, got ${threads}`);
+  const provider = options.provider ?? 'cpu';
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [provider],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+  } catch (e) {
+    throw new OnnxError('ORT_UNAVAILABLE', `${entry.id}: onnxruntime-node could not open the model on provider ${provider}: ${(e as Error).message}`, { cause: e });
+  }
+  const { height, width, channels } = entry.input;
+  const head = entry.logits;
+  const wanted = [ONNX_IO.features, ...(head ? [ONNX_IO.probabilities, ...(head.outputIsProbability ? [] : [ONNX_IO.logits])] : [])];
+  const missing = wanted.filter((n) => !session.outputNames.includes(n));
+  if (missing.length) throw new OnnxError('VALUE_NOT_FOUND', `${entry.id}: the ONNX model has no output ${missing.join(', ')} (outputs: ${session.outputNames.join(', ')})`);
+  const runtime: ModelRuntime = { name: 'onnxruntime-node', version: ORT_VERSION, provider, threads, modelFile: options.modelFile ?? '', verification: options.verification ?? null };
+
+  async function forwardArrays(images: Float32Array, shape: readonly [number, number, number, number]): Promise<ArrayOutputs> {
+    const [n, h, w, c] = shape;
+    if (h !== height || w !== width || c !== channels) {
+      throw new ModelError('INPUT_SHAPE_MISMATCH', `${entry.id} expects [batch, ${height}, ${width}, ${channels}] inputs, got [${n}, ${h}, ${w}, ${c}]`);
+    }
+    const input = new ort.Tensor('float32', images, [n, h, w, c]);
+    const out = await session.run({ [ONNX_IO.input]: input }, wanted);
+    const take = (name: string): Float32Array | null => {
+      const t = out[name];
+      if (!t) return null;
+      const data = t.data as Float32Array;
+      t.dispose();
+      return data;
+    };
+    return { features: take(ONNX_IO.features)!, probabilities: take(ONNX_IO.probabilities), logits: take(ONNX_IO.logits) };
+  }
+
+  return {
+    entry,
+    inputShape: [height, width, channels],
+    featureDim: entry.featureDim,
+    numClasses: head ? head.numClasses : null,
+    optimizations: null,
+    params: entry.params,
+    runtime,
+    forwardArrays,
+    forward(_images: Tensor4D): { features: Tensor2D; logits: Tensor2D | null; probabilities: Tensor2D | null } {
+      throw new OnnxError('SYNC_FORWARD_UNSUPPORTED', `${entry.id} runs on onnxruntime, which is asynchronous: use forwardArrays (extractFeatures does)`);
+    },
+    dispose() {
+      void session.release();
+    },
+  };
+}

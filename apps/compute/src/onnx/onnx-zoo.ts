@@ -1,0 +1,136 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadLayersModel } from '@tensorflow/tfjs-layers';
+import { loadZooModel, type LoadedModel } from '../models/load-model';
+import { type ModelFileOptions } from '../models/model-files';
+import { verifiedModelHandler } from '../models/verified-io-handler';
+import { type ZooModel } from '../models/zoo-manifest';
+import { CONVERTER_VERSION, type ConversionReport, convertLayersModel } from './convert-layers';
+import { OnnxError } from './onnx-error';
+import { loadOnnxModel, type OnnxProvider } from './onnx-model';
+import { encodeModel } from './onnx-schema';
+import { imageBatch, ONNX_TOLERANCE, type VerificationErrors, verifyOnnxModel } from './verify-onnx';
+
+/** Options of {@link convertZooModel} and {@link loadOnnxZooModel}. */
+export interface OnnxZooOptions extends ModelFileOptions {
+  /** TRANSFERSCOPE_HOME: conversions are cached in `<home>/onnx/<weightsHash>.onnx`. */
+  home: string;
+  /** Real images to verify a new conversion on (at least one; decoded with the model's zoo preprocessing). */
+  verifyImages: readonly string[];
+  /** Convert again even when a verified conversion is cached. */
+  force?: boolean;
+  /** Intra-op threads of onnxruntime (default: all cores). */
+  threads?: number;
+  provider?: OnnxProvider;
+  log?: (line: string) => void;
+}
+
+/** A cached, verified conversion. */
+export interface OnnxConversion {
+  path: string;
+  bytes: number;
+  /** True when it came from the cache. */
+  cached: boolean;
+  converterVersion: string;
+  report: ConversionReport;
+  /** Max relative error of each tap against tfjs on the verification images. */
+  verification: VerificationErrors;
+  verifiedOn: string[];
+  /** Seconds spent converting and verifying now (0 when cached). */
+  seconds: number;
+}
+
+/** Where a zoo model's conversion lives (keyed by the sha256 of its verified source files). */
+export function onnxCachePath(home: string, entry: ZooModel): { onnx: string; meta: string } {
+  const dir = join(home, 'onnx');
+  return { onnx: join(dir, `${entry.weightsHash}.onnx`), meta: join(dir, `${entry.weightsHash}.json`) };
+}
+
+async function readCached(entry: ZooModel, home: string): Promise<OnnxConversion | null> {
+  const paths = onnxCachePath(home, entry);
+  let meta: OnnxConversion;
+  try {
+    meta = JSON.parse(await readFile(paths.meta, 'utf8')) as OnnxConversion;
+  } catch {
+    return null;
+  }
+  const ok = meta.converterVersion === CONVERTER_VERSION && Object.values(meta.verification ?? {}).every((e) => e <= ONNX_TOLERANCE);
+  return ok ? { ...meta, path: paths.onnx, cached: true, seconds: 0 } : null;
+}
+
+/**
+ * Converts a tfjs-layers zoo model to ONNX (see {@link convertLayersModel}), verifies it against the tfjs
+ * model on real images (every tap within {@link ONNX_TOLERANCE}, else `VERIFICATION_FAILED` and nothing is
+ * cached), and caches it as `<home>/onnx/<weightsHash>.onnx` with a `.json` sidecar (converter version,
+ * report, errors). A cached conversion of the same converter version is reused. Uses the current tfjs backend
+ * for the reference; graph models give `UNSUPPORTED_FORMAT`.
+ */
+export async function convertZooModel(entry: ZooModel, options: OnnxZooOptions): Promise<OnnxConversion> {
+  if (entry.format !== 'tfjs-layers') throw new OnnxError('UNSUPPORTED_FORMAT', `${entry.id}: ${entry.format} models have no ONNX converter in this build (tfjs-layers only)`);
+  if (!options.force) {
+    const cached = await readCached(entry, options.home);
+    if (cached) return cached;
+  }
+  if (options.verifyImages.length === 0) throw new OnnxError('VERIFICATION_FAILED', `${entry.id}: a conversion must be verified on at least one real image`);
+  const start = performance.now();
+  const net = await loadLayersModel(verifiedModelHandler(entry, options));
+  let bytes: Uint8Array;
+  let report: ConversionReport;
+  try {
+    const head = entry.logits ? { layer: entry.logits.layer, outputIsProbability: entry.logits.outputIsProbability } : null;
+    const converted = convertLayersModel(net, { featureLayer: entry.featureLayer, featurePooling: entry.featurePooling, head }, entry.id);
+    report = converted.report;
+    bytes = encodeModel(converted.model);
+  } finally {
+    net.dispose();
+  }
+  // The reference is the model exactly as stored (no BatchNorm folding), so both rewrites are checked.
+  const reference = await loadZooModel(entry, { ...options, foldBatchNorm: false });
+  let onnx: LoadedModel | null = null;
+  let verification: VerificationErrors;
+  try {
+    onnx = await loadOnnxModel(entry, bytes, { threads: options.threads, provider: options.provider });
+    verification = await verifyOnnxModel(onnx, reference, await imageBatch(entry, options.verifyImages));
+  } finally {
+    onnx?.dispose();
+    reference.dispose();
+  }
+  const paths = onnxCachePath(options.home, entry);
+  await mkdir(join(options.home, 'onnx'), { recursive: true });
+  const result: OnnxConversion = {
+    path: paths.onnx,
+    bytes: bytes.length,
+    cached: false,
+    converterVersion: CONVERTER_VERSION,
+    report,
+    verification,
+    verifiedOn: [...options.verifyImages],
+    seconds: (performance.now() - start) / 1000,
+  };
+  // Model first, sidecar last, each renamed into place: a sidecar only ever describes a complete file.
+  const tmp = `.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(paths.onnx + tmp, bytes);
+  await rename(paths.onnx + tmp, paths.onnx);
+  await writeFile(paths.meta + tmp, JSON.stringify({ modelId: entry.id, ...result }, null, 2));
+  await rename(paths.meta + tmp, paths.meta);
+  options.log?.(`onnx: converted ${entry.id} in ${result.seconds.toFixed(1)} s, max relative error ${formatErrors(verification)} -> ${paths.onnx}`);
+  return result;
+}
+
+/** `features 1.2e-6, probabilities 3.0e-7`. */
+export function formatErrors(errors: VerificationErrors): string {
+  return Object.entries(errors)
+    .map(([k, e]) => `${k} ${e.toExponential(1)}`)
+    .join(', ');
+}
+
+/** Converts (or finds the cached conversion of) a zoo model and opens it on onnxruntime-node. */
+export async function loadOnnxZooModel(entry: ZooModel, options: OnnxZooOptions): Promise<LoadedModel> {
+  const conversion = await convertZooModel(entry, options);
+  return loadOnnxModel(entry, await readFile(conversion.path), {
+    threads: options.threads,
+    provider: options.provider,
+    modelFile: conversion.path,
+    verification: conversion.verification,
+  });
+}
