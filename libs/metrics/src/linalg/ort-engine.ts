@@ -45,3 +45,15 @@ export async function runSingleOutput(
   if (!(data instanceof Float64Array)) throw new TypeError(`onnxruntime returned ${out.type}, expected float64`);
   return { data, dims: out.dims };
 }
+
+/** Runs a session and returns every output as float64 data, by name. */
+export async function runOutputs(session: InferenceSession, feeds: Record<string, Tensor>): Promise<Record<string, Float64Array>> {
+  const result = await session.run(feeds);
+  const out: Record<string, Float64Array> = {};
+  for (const name of session.outputNames) {
+    const data = result[name].data;
+    if (!(data instanceof Float64Array)) throw new TypeError(`onnxruntime returned ${result[name].type} for ${name}, expected float64`);
+    out[name] = data;
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cholesky, invertLower, NotPositiveDefiniteError } from '../cholesky';
-import { gemm, gemmJs, syrk } from '../gemm';
+import { batchedGram, gemm, gemmJs, syrk } from '../gemm';
 import { fitGaussianMixture, mixturePosteriors } from '../gaussian-mixture';
 import { kmeans } from '../kmeans';
 import { matrix, type Matrix } from '../matrix';
@@ -190,5 +190,21 @@ describe('fitGaussianMixture batching', () => {
     const pa = await mixturePosteriors(x, all);
     const po = await mixturePosteriors(x, one, 2000 * 10);
     expect(maxAbs(pa.data.map((v, i) => v - po.data[i]))).toBeLessThan(1e-12);
+  });
+});
+
+describe('batchedGram', () => {
+  it('equals s[b]^T s[b] per block (split-column ORT path, odd width)', async () => {
+    const batch = 3;
+    const m = 200;
+    const p = 21;
+    const s = randomMatrix(batch * m, p, 41);
+    const g = await batchedGram(s.data, batch, m, p);
+    for (let b = 0; b < batch; b++) {
+      const blk = matrix(m, p, s.data.slice(b * m * p, (b + 1) * m * p));
+      const ref = gemmJs(blk, blk, { transA: true });
+      const got = g.subarray(b * p * p, (b + 1) * p * p);
+      expect(maxAbs(got.map((v, i) => v - ref.data[i]))).toBeLessThan(1e-12 * maxAbs(ref.data));
+    }
   });
 });
