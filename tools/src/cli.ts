@@ -7,6 +7,7 @@ import { registerImportCommand } from './commands/import.command';
 import { registerScoreCommand } from './commands/score.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerTokenCommand } from './commands/token.command';
+import { registerZooCommand } from './commands/zoo.command';
 import { registerStudyCommand, registerWorkerCommand } from './commands/study.command';
 import { SETTINGS } from './config';
 
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
   registerStudyCommand(program);
   registerWorkerCommand(program);
   registerConfigCommand(program);
+  registerZooCommand(program);
   return program;
 }

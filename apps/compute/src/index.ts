@@ -69,3 +69,4 @@ export { imageBatch, maxRelativeError, ONNX_TOLERANCE, verifyOnnxModel, type Ver
 export { loadModelForBackend, prefersOnnx, type LoadForBackendOptions } from './onnx/load-for-backend';
 export { exposeOutputs } from './onnx/expose-outputs';
 export { decodeModel, encodeModel, type OnnxModel } from './onnx/onnx-schema';
+export { convertZoo, zooVerificationImages, type ZooConversionRow } from './onnx/convert-zoo';

@@ -10,6 +10,7 @@ import { findZooModel, loadZooManifest, type ZooManifest } from '../../models/zo
 import { CONVERTER_VERSION } from '../convert-layers';
 import { loadModelForBackend } from '../load-for-backend';
 import { OnnxError } from '../onnx-error';
+import { convertZoo, zooVerificationImages } from '../convert-zoo';
 import { convertZooModel, loadOnnxZooModel, onnxCachePath } from '../onnx-zoo';
 import { imageBatch, maxRelativeError, ONNX_TOLERANCE, verifyOnnxModel } from '../verify-onnx';
 
@@ -117,5 +118,30 @@ describe('the ONNX model as a LoadedModel', () => {
     expect(graph.runtime).toBeUndefined();
     expect(lines.join('\n')).toMatch(/nsfwjs-mobilenetv2-mid is a tfjs-graph model/);
     graph.dispose();
+  });
+});
+
+describe('convertZoo (the `zoo convert` command)', () => {
+  it('converts the named models on the zoo verification images and fails the graph model with the reason', async () => {
+    const images = await zooVerificationImages(zoo);
+    expect(images.map((p) => existsSync(p))).toEqual([true, true]);
+    const rows = await convertZoo(zoo, ['doodlenet-quickdraw345', 'nsfwjs-mobilenetv2-mid'], { home, verifyImages: images, force: true });
+    expect(rows.map((r) => [r.id, r.status])).toEqual([
+      ['doodlenet-quickdraw345', 'converted'],
+      ['nsfwjs-mobilenetv2-mid', 'failed'],
+    ]);
+    const ok = rows[0];
+    if (ok.status !== 'converted') throw new Error('unreachable');
+    expect(ok.conversion.verifiedOn).toEqual(images);
+    expect(ok.conversion.verification['features']).toBeLessThanOrEqual(ONNX_TOLERANCE);
+    expect(rows[1]).toMatchObject({ reason: expect.stringMatching(/tfjs-graph/) });
+  });
+
+  it('"all" reuses the cache and skips the graph model; an unknown id throws', async () => {
+    await convertZoo(zoo, 'all', { home, verifyImages: MRI }); // converts whatever earlier tests did not
+    const rows = await convertZoo(zoo, 'all', { home, verifyImages: MRI });
+    expect(rows.find((r) => r.id === 'nsfwjs-mobilenetv2-mid')?.status).toBe('skipped');
+    expect(rows.filter((r) => r.status === 'cached').map((r) => r.id).sort()).toEqual([...LAYERS_MODELS].sort());
+    await expect(convertZoo(zoo, ['nope'], { home, verifyImages: MRI })).rejects.toThrow(/nope/);
   });
 });
