@@ -1,19 +1,10 @@
-import { type DataSource } from 'typeorm';
-import { type BackendInfo } from '../backends/select-backend';
-import { type ProgressReporter } from './progress';
-import { type ResolvedStudy } from './resolve-study';
+import { type RunStudyOptions } from './run-study';
 import { recordStudy } from './study-rows';
 import { UnitQueue } from './unit-queue';
 import { UnitRunner } from './unit-runner';
 import { unitKey } from './units';
 
-export interface RunWorkerOptions {
-  dataSource: DataSource;
-  databaseUrl: string;
-  study: ResolvedStudy;
-  home: string;
-  backend: BackendInfo;
-  progress: ProgressReporter;
+export interface RunWorkerOptions extends Omit<RunStudyOptions, 'work'> {
   /** Stop after this long without a unit to run; null = until SIGINT/SIGTERM. */
   idleExitSeconds: number | null;
 }

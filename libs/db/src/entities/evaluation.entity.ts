@@ -1,7 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
-import { Dataset } from './dataset.entity';
-import { SourceModel } from './source-model.entity';
-import { Study } from './study.entity';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Unique, type Relation } from 'typeorm';
+import { StudyResult } from './study-result.base';
 import { Trial, type TransferProtocol } from './trial.entity';
 
 /**
@@ -12,31 +10,7 @@ import { Trial, type TransferProtocol } from './trial.entity';
 @Entity({ name: 'evaluation' })
 @Unique('uq_evaluation_identity', ['studyId', 'modelId', 'datasetId', 'protocol', 'measure'])
 @Index('ix_evaluation_correlation', ['studyId', 'datasetId', 'measure'])
-export class Evaluation {
-  @PrimaryGeneratedColumn({ type: 'integer' })
-  id!: number;
-
-  @ManyToOne(() => Study, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'study_id' })
-  study!: Relation<Study>;
-
-  @Column({ type: 'integer', name: 'study_id' })
-  studyId!: number;
-
-  @ManyToOne(() => SourceModel, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'model_id' })
-  model!: Relation<SourceModel>;
-
-  @Column({ type: 'text', name: 'model_id' })
-  modelId!: string;
-
-  @ManyToOne(() => Dataset, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'dataset_id' })
-  dataset!: Relation<Dataset>;
-
-  @Column({ type: 'integer', name: 'dataset_id' })
-  datasetId!: number;
-
+export class Evaluation extends StudyResult {
   /** The split evaluated: `test`, `val` or `ood`. */
   @Column({ type: 'text' })
   split!: string;

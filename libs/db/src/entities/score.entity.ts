@@ -1,9 +1,7 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
-import { Dataset } from './dataset.entity';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Unique, type Relation } from 'typeorm';
 import { FeatureSet } from './feature-set.entity';
 import { Metric } from './metric.entity';
-import { SourceModel } from './source-model.entity';
-import { Study } from './study.entity';
+import { StudyResult } from './study-result.base';
 
 /** `ok` carries a value; `skipped` (an input the metric needs is missing) and `failed` carry a reason instead. */
 export type ScoreStatus = 'ok' | 'skipped' | 'failed';
@@ -12,37 +10,13 @@ export type ScoreStatus = 'ok' | 'skipped' | 'failed';
 @Entity({ name: 'score' })
 @Unique('uq_score_identity', ['studyId', 'metricId', 'modelId', 'datasetId', 'split', 'poolId'])
 @Index('ix_score_correlation', ['studyId', 'datasetId', 'metricId'])
-export class Score {
-  @PrimaryGeneratedColumn({ type: 'integer' })
-  id!: number;
-
-  @ManyToOne(() => Study, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'study_id' })
-  study!: Relation<Study>;
-
-  @Column({ type: 'integer', name: 'study_id' })
-  studyId!: number;
-
+export class Score extends StudyResult {
   @ManyToOne(() => Metric, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'metric_id' })
   metric!: Relation<Metric>;
 
   @Column({ type: 'text', name: 'metric_id' })
   metricId!: string;
-
-  @ManyToOne(() => SourceModel, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'model_id' })
-  model!: Relation<SourceModel>;
-
-  @Column({ type: 'text', name: 'model_id' })
-  modelId!: string;
-
-  @ManyToOne(() => Dataset, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'dataset_id' })
-  dataset!: Relation<Dataset>;
-
-  @Column({ type: 'integer', name: 'dataset_id' })
-  datasetId!: number;
 
   /** The split the score was computed on (`train` for the study's protocol). */
   @Column({ type: 'text', default: 'train' })

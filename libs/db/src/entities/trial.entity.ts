@@ -1,7 +1,5 @@
-import { Column, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
-import { Dataset } from './dataset.entity';
-import { SourceModel } from './source-model.entity';
-import { Study } from './study.entity';
+import { Column, Entity, OneToMany, Unique, type Relation } from 'typeorm';
+import { StudyResult } from './study-result.base';
 import { TrialEpoch } from './trial-epoch.entity';
 
 /** How transfer performance was obtained. `imported` numbers come from a paper's files. */
@@ -12,31 +10,7 @@ export type TrialStatus = 'pending' | 'running' | 'done' | 'failed';
 /** One hyper-parameter trial (the k-th Halton point) of transferring a model to a dataset. */
 @Entity({ name: 'trial' })
 @Unique('uq_trial_identity', ['studyId', 'modelId', 'datasetId', 'protocol', 'haltonIndex', 'seed'])
-export class Trial {
-  @PrimaryGeneratedColumn({ type: 'integer' })
-  id!: number;
-
-  @ManyToOne(() => Study, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'study_id' })
-  study!: Relation<Study>;
-
-  @Column({ type: 'integer', name: 'study_id' })
-  studyId!: number;
-
-  @ManyToOne(() => SourceModel, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'model_id' })
-  model!: Relation<SourceModel>;
-
-  @Column({ type: 'text', name: 'model_id' })
-  modelId!: string;
-
-  @ManyToOne(() => Dataset, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'dataset_id' })
-  dataset!: Relation<Dataset>;
-
-  @Column({ type: 'integer', name: 'dataset_id' })
-  datasetId!: number;
-
+export class Trial extends StudyResult {
   @Column({ type: 'text' })
   protocol!: TransferProtocol;
 
