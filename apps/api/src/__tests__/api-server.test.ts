@@ -180,6 +180,16 @@ describe('the API server: roles, limits, writes, browsing', () => {
     expect(statements).toBeLessThanOrEqual(3);
   });
 
+  it('reports a study\'s progress for polling', async () => {
+    const { data } = await post<{ studyProgress: Record<string, number | string> | null; unknown: null }>(
+      '{ studyProgress(study: "paper") { study trialsTotal trialsDone trialsRunning scoresTotal scoresFailed evaluations } unknown: studyProgress(study: "nope") { study } }',
+      { token: tokens.reader },
+    );
+    // The paper's 210 imported scores and 60 evaluations (test and validation of 30 (task, model) pairs), plus the 100 trials made above.
+    expect(data!.studyProgress).toEqual({ study: 'paper', trialsTotal: 100, trialsDone: 100, trialsRunning: 0, scoresTotal: 210, scoresFailed: 0, evaluations: 60 });
+    expect(data!.unknown).toBeNull();
+  });
+
   it('pages with cursors: every item once, in order, for id and value orders', async () => {
     const seen: number[] = [];
     let after: string | null = null;

@@ -1,6 +1,6 @@
-import { FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { type StudyService } from './study.service';
-import { DatasetType, MetricType, StudyType } from './study.type';
+import { DatasetType, MetricType, StudyProgressType, StudyType } from './study.type';
 
 @Resolver(() => StudyType)
 export class StudyResolver {
@@ -9,6 +9,11 @@ export class StudyResolver {
   @Query(() => [StudyType], { description: 'Every study, by name.' })
   studies(): Promise<StudyType[]> {
     return this.studyService.list();
+  }
+
+  @Query(() => StudyProgressType, { nullable: true, description: 'Progress of a (running) study, for polling: trials and scores by status. Null for an unknown study.' })
+  studyProgress(@Arg('study') study: string): Promise<StudyProgressType | null> {
+    return this.studyService.progress(study);
   }
 
   @FieldResolver(() => [DatasetType])

@@ -69,3 +69,33 @@ export class MetricType {
   @Field()
   paper!: string;
 }
+
+@ObjectType('StudyProgress', { description: 'How far a study has got, for polling while it runs: trials by status and scores by status.' })
+export class StudyProgressType {
+  @Field()
+  study!: string;
+
+  @Field(() => Int, { description: 'Trials planned or run.' })
+  trialsTotal!: number;
+
+  @Field(() => Int)
+  trialsDone!: number;
+
+  @Field(() => Int)
+  trialsRunning!: number;
+
+  @Field(() => Int)
+  trialsFailed!: number;
+
+  @Field(() => Int, { description: 'Scores stored (any status).' })
+  scoresTotal!: number;
+
+  @Field(() => Int)
+  scoresFailed!: number;
+
+  @Field(() => Int)
+  scoresSkipped!: number;
+
+  @Field(() => Int, { description: 'Evaluations stored.' })
+  evaluations!: number;
+}
