@@ -40,6 +40,9 @@ export async function loadOnnxModel(entry: ZooModel, bytes: Uint8Array, options:
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // Idle pool threads sleep instead of spinning: on a shared machine spinning costs the other jobs CPU
+      // (measured here under load: MobileNetV2 at 2 threads 6.7 -> 4.5 CPU ms/img, and faster too).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (e) {
     throw new OnnxError('ORT_UNAVAILABLE', `${entry.id}: onnxruntime-node could not open the model on provider ${provider}: ${(e as Error).message}`, { cause: e });
