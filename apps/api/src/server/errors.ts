@@ -21,6 +21,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof ImportError) {
     return { ...formatted, extensions: { ...formatted.extensions, code: original.code, file: original.file, line: original.line } };
   }
+  // Postgres text cannot hold a NUL character (22021): the client sent one in a string argument.
+  if ((original as { driverError?: { code?: unknown } } | null)?.driverError?.code === '22021') {
+    return { message: 'a string argument contains a NUL character (\\u0000), which the database cannot store or match', locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+  }
   const code = formatted.extensions?.['code'];
   if (code === 'INTERNAL_SERVER_ERROR') return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code } };
   return formatted;

@@ -29,13 +29,19 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
               extensions: { code: 'QUERY_TOO_DEEP', depth, limit: limits.maxDepth, http: { status: 400 } },
             });
           }
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: operation.name?.value,
-            variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: operation.name?.value,
+              variables: request.variables ?? {},
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // graphql-query-complexity refuses more than 10,000 nodes itself, with no code (a 500 otherwise).
+            throw new GraphQLError(`query is too complex: ${(error as Error).message}`, { extensions: { code: 'QUERY_TOO_COMPLEX', limit: limits.maxComplexity, http: { status: 400 } } });
+          }
           if (complexity > limits.maxComplexity) {
             throw new GraphQLError(
               `query is too complex: estimated cost ${complexity} exceeds the limit of ${limits.maxComplexity}; ask for fewer items per page (first) or fewer nested fields`,
