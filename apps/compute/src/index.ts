@@ -66,7 +66,7 @@ export { convertLayersModel, CONVERTER_VERSION, ONNX_IO, type ConversionReport, 
 export { loadOnnxModel, type OnnxProvider, type OnnxRunOptions } from './onnx/onnx-model';
 export { convertZooModel, formatErrors, loadOnnxZooModel, onnxCachePath, type OnnxConversion, type OnnxZooOptions } from './onnx/onnx-zoo';
 export { imageBatch, maxRelativeError, ONNX_TOLERANCE, verifyOnnxModel, type VerificationErrors } from './onnx/verify-onnx';
-export { loadModelForBackend, prefersOnnx, type LoadForBackendOptions } from './onnx/load-for-backend';
+export { loadModelForBackend, onnxThreadsFromEnv, prefersOnnx, type LoadForBackendOptions } from './onnx/load-for-backend';
 export { exposeOutputs } from './onnx/expose-outputs';
 export { decodeModel, encodeModel, type OnnxModel } from './onnx/onnx-schema';
 export { convertZoo, zooVerificationImages, type ZooConversionRow } from './onnx/convert-zoo';

@@ -107,18 +107,20 @@ describe(`end to end, ${sample.items.length} brain-tumor JPEGs, batch ${BATCH}: 
 
 afterAll(() => {
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-  console.log(`\ntfjs ${backend.name}@${backend.version} simd=${backend.simd} 1 thread vs onnxruntime-node cpu ${THREADS} thread(s); load average ${load}`);
   const cell = (r: Row | undefined, k: keyof Row, d: number): string => (r ? r[k].toFixed(d) : '-');
   const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(1)}x` : '-');
+  // One console.log: vitest interleaves separate calls with its own headers.
+  const lines = [`\ntfjs ${backend.name}@${backend.version} simd=${backend.simd} 1 thread vs onnxruntime-node cpu ${THREADS} thread(s); load average ${load}`];
   for (const stage of ['forward', 'e2e'] as const) {
-    console.log(stage === 'forward' ? `forward only, batch ${BATCH} x ${FORWARD_BATCHES}, random preprocessed input:` : `end to end (decode + preprocess + forward), ${sample.items.length} JPEGs:`);
-    console.log(`  ${'model'.padEnd(30)} ${'tfjs img/s'.padStart(10)} ${'onnx img/s'.padStart(10)} ${'speed-up'.padStart(8)} ${'tfjs CPU ms'.padStart(11)} ${'onnx CPU ms'.padStart(11)} ${'CPU ratio'.padStart(9)}`);
+    lines.push(stage === 'forward' ? `forward only, batch ${BATCH} x ${FORWARD_BATCHES}, random preprocessed input:` : `end to end (decode + preprocess + forward), ${sample.items.length} JPEGs:`);
+    lines.push(`  ${'model'.padEnd(30)} ${'tfjs img/s'.padStart(10)} ${'onnx img/s'.padStart(10)} ${'speed-up'.padStart(8)} ${'tfjs CPU ms'.padStart(11)} ${'onnx CPU ms'.padStart(11)} ${'CPU ratio'.padStart(9)}`);
     for (const [id, r] of results) {
       const t = r[`tfjs ${stage}`];
       const o = r[`onnx ${stage}`];
-      console.log(
+      lines.push(
         `  ${id.padEnd(30)} ${cell(t, 'ips', 1).padStart(10)} ${cell(o, 'ips', 1).padStart(10)} ${ratio(o?.ips, t?.ips).padStart(8)} ${cell(t, 'cpuMs', 2).padStart(11)} ${cell(o, 'cpuMs', 2).padStart(11)} ${ratio(t?.cpuMs, o?.cpuMs).padStart(9)}`,
       );
     }
   }
+  console.log(lines.join('\n'));
 });

@@ -12,9 +12,18 @@ export interface LoadForBackendOptions extends ModelFileOptions {
   home: string;
   /** Real images to verify a new ONNX conversion on. */
   verifyImages: readonly string[];
-  /** onnxruntime intra-op threads (default: all cores). */
+  /** onnxruntime intra-op threads (default: `TRANSFERSCOPE_ONNX_THREADS`, else all cores). */
   threads?: number;
   log?: (line: string) => void;
+}
+
+/** `TRANSFERSCOPE_ONNX_THREADS` as a thread count, or undefined (all cores) when unset; a bad value throws. */
+export function onnxThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env['TRANSFERSCOPE_ONNX_THREADS'];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new OnnxError('ORT_UNAVAILABLE', `TRANSFERSCOPE_ONNX_THREADS=${raw} must be a positive integer`);
+  return n;
 }
 
 /** Whether a backend request runs convertible models on onnxruntime. */
@@ -30,8 +39,9 @@ export function prefersOnnx(backend: BackendInfo): boolean {
  */
 export async function loadModelForBackend(entry: ZooModel, options: LoadForBackendOptions): Promise<LoadedModel> {
   if (prefersOnnx(options.backend) && entry.format === 'tfjs-layers') {
+    const threads = options.threads ?? onnxThreadsFromEnv();
     try {
-      return await loadOnnxZooModel(entry, { ...options, verifyImages: options.verifyImages });
+      return await loadOnnxZooModel(entry, { ...options, threads });
     } catch (e) {
       if (!(e instanceof OnnxError)) throw e;
       options.log?.(`onnx: ${entry.id} stays on tfjs ${options.backend.name}: ${e.message}`);

@@ -8,7 +8,7 @@ import { extractFeatures } from '../../extraction/extract-features';
 import { loadZooModel } from '../../models/load-model';
 import { findZooModel, loadZooManifest, type ZooManifest } from '../../models/zoo-manifest';
 import { CONVERTER_VERSION } from '../convert-layers';
-import { loadModelForBackend } from '../load-for-backend';
+import { loadModelForBackend, onnxThreadsFromEnv } from '../load-for-backend';
 import { OnnxError } from '../onnx-error';
 import { convertZoo, zooVerificationImages } from '../convert-zoo';
 import { convertZooModel, loadOnnxZooModel, onnxCachePath } from '../onnx-zoo';
@@ -143,5 +143,14 @@ describe('convertZoo (the `zoo convert` command)', () => {
     expect(rows.find((r) => r.id === 'nsfwjs-mobilenetv2-mid')?.status).toBe('skipped');
     expect(rows.filter((r) => r.status === 'cached').map((r) => r.id).sort()).toEqual([...LAYERS_MODELS].sort());
     await expect(convertZoo(zoo, ['nope'], { home, verifyImages: MRI })).rejects.toThrow(/nope/);
+  });
+});
+
+describe('onnxThreadsFromEnv', () => {
+  it('reads TRANSFERSCOPE_ONNX_THREADS: unset is all cores (undefined), a bad value throws', () => {
+    expect(onnxThreadsFromEnv({})).toBeUndefined();
+    expect(onnxThreadsFromEnv({ TRANSFERSCOPE_ONNX_THREADS: '3' })).toBe(3);
+    expect(() => onnxThreadsFromEnv({ TRANSFERSCOPE_ONNX_THREADS: '0' })).toThrow(/positive integer/);
+    expect(() => onnxThreadsFromEnv({ TRANSFERSCOPE_ONNX_THREADS: 'two' })).toThrow(OnnxError);
   });
 });
