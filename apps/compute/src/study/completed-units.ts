@@ -1,7 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { type ResolvedStudy } from './resolve-study';
 import { type StudyRows } from './study-rows';
-import { unitKey, type StudyUnit } from './units';
+import { unitKey } from './units';
 
 /**
  * Keys of the units whose results are recorded, read from the results tables themselves (not from the queue), so
@@ -60,8 +60,4 @@ export async function completedUnits(dataSource: DataSource, study: ResolvedStud
     }
   }
   return done;
-}
-
-export function pendingUnits(units: StudyUnit[], done: Set<string>): StudyUnit[] {
-  return units.filter((unit) => !done.has(unitKey(unit)));
 }

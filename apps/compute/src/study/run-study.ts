@@ -1,12 +1,12 @@
 import { type DataSource } from 'typeorm';
 import { type BackendInfo } from '../backends/select-backend';
-import { completedUnits, pendingUnits } from './completed-units';
+import { completedUnits } from './completed-units';
 import { formatSeconds, type ProgressReporter } from './progress';
 import { type ResolvedStudy } from './resolve-study';
 import { recordStudy, type StudyRows } from './study-rows';
 import { UnitQueue } from './unit-queue';
 import { UnitRunner } from './unit-runner';
-import { planPhases, unitKey, type StudyUnit } from './units';
+import { dependenciesOf, planPhases, unitKey, type StudyUnit } from './units';
 
 export interface RunStudyOptions {
   dataSource: DataSource;
@@ -39,9 +39,9 @@ export class StudyRunError extends Error {
 }
 
 /**
- * Runs a study to completion: features, then scores and Halton trials, then the evaluation of each best trial.
- * Each phase's pending units go to the study's queue; this process works on them (unless `work: false`) beside any
- * other workers, and the phase ends when the results tables hold every unit's rows. Re-running resumes.
+ * Runs a study to completion: features, then scores and Halton trials, then the evaluation of each best trial, each
+ * unit queued once its inputs are recorded. This process works on the queue (unless `work: false`) beside any other
+ * workers; the study ends when the results tables hold every unit's rows. Re-running resumes.
  */
 export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummary> {
   const { dataSource, study, progress } = options;
@@ -65,10 +65,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummar
         ranHere++;
       });
     }
-    const names = ['features', 'scores and trials', 'evaluation'];
-    for (const [index, phase] of phases.entries()) {
-      await runPhase(names[index]!, phase, queue, options, rows);
-    }
+    await runUnits(phases.flat(), queue, options, rows);
   } finally {
     await queue.close();
   }
@@ -77,24 +74,29 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummar
   return { study: study.definition.name, studyId: rows.studyId, units: total, ranHere, seconds };
 }
 
-async function runPhase(name: string, units: StudyUnit[], queue: UnitQueue, options: RunStudyOptions, rows: StudyRows): Promise<void> {
+/**
+ * Enqueues each unit as soon as the units it depends on are recorded (a slow model's extraction does not hold back
+ * the other models' trials), and waits until every unit's rows exist.
+ */
+async function runUnits(units: StudyUnit[], queue: UnitQueue, options: RunStudyOptions, rows: StudyRows): Promise<void> {
   const { dataSource, study, progress } = options;
   const keys = new Set(units.map(unitKey));
-  const countDone = async () => [...(await completedUnits(dataSource, study, rows))].filter((key) => keys.has(key)).length;
-  let done = await countDone();
-  if (done === units.length) {
-    progress.event('phase-already-done', { phase: name, units: units.length });
-    return;
-  }
-  await queue.enqueue(study.definition.name, pendingUnits(units, await completedUnits(dataSource, study, rows)));
+  const enqueued = new Set<string>();
   const since = new Date();
-  const task = progress.task(`phase: ${name}`, units.length);
-  while (done < units.length) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    done = await countDone();
-    task.update(done);
+  const task = progress.task('units', units.length);
+  for (;;) {
+    const done = new Set([...(await completedUnits(dataSource, study, rows))].filter((key) => keys.has(key)));
+    task.update(done.size);
+    if (done.size === units.length) break;
+    const ready = units.filter((unit) => {
+      const key = unitKey(unit);
+      return !done.has(key) && !enqueued.has(key) && dependenciesOf(unit, study.definition.trials).every((dependency) => done.has(dependency));
+    });
+    await queue.enqueue(study.definition.name, ready);
+    ready.forEach((unit) => enqueued.add(unitKey(unit)));
     const failures = (await queue.failed(since)).filter((failure) => keys.has(failure.key));
     if (failures.length > 0) throw new StudyRunError(failures);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   task.done();
 }

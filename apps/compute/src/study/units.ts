@@ -38,3 +38,19 @@ export function planPhases(models: string[], pairs: { dataset: string; hasOod: b
   }
   return [extract, middle, evaluate];
 }
+
+/**
+ * Keys of the units that must be recorded before `unit` can run: scores and trials read the features of their
+ * (model, dataset); the evaluation picks the best of all the trials.
+ */
+export function dependenciesOf(unit: StudyUnit, trials: number): string[] {
+  switch (unit.kind) {
+    case 'extract':
+      return [];
+    case 'score':
+    case 'trial':
+      return [unitKey({ kind: 'extract', model: unit.model, dataset: unit.dataset })];
+    case 'evaluate':
+      return Array.from({ length: trials }, (_, k) => unitKey({ kind: 'trial', model: unit.model, dataset: unit.dataset, haltonIndex: k }));
+  }
+}
