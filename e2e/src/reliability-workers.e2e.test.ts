@@ -1,0 +1,196 @@
+import { createScratchDatabase, openDatabase, type ScratchDatabase } from '@transferscope/db';
+import { createRegistry } from '@transferscope/metrics';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from './cli-process';
+import { orphans, studySnapshot, type StudySnapshot } from './study-snapshot';
+
+const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
+const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PERFORMANCES = join(SHARED, 'paper/results/task_performances.csv');
+const SCORES = join(SHARED, 'paper/results/transf_metrics_values.csv');
+
+/** The shape of study.e2e.test.ts's study, smaller still: two zoo models, real MRI images, 2 trials of 2 epochs. */
+const MODELS = ['darknet-tiny-imagenet', 'doodlenet-quickdraw345'];
+const TRIALS = 2;
+const EPOCHS = 2;
+const STUDY = {
+  name: 'e2e-reliability',
+  datasets: [{ id: 'brain_tumor_kaggle', ood: 'brain_mri_ood' }],
+  models: MODELS,
+  metrics: 'all',
+  trials: TRIALS,
+  epochs: EPOCHS,
+  batchSize: 16,
+  seed: 0,
+  backend: 'wasm',
+  limits: { train: { perClass: 8 }, val: { perClass: 4 }, test: { perClass: 4 }, ood: { perClass: 4 } },
+};
+
+/** What a finished study must hold, derived from its definition alone (as in study.e2e.test.ts). */
+const metricCount = createRegistry().ids().length;
+const EXPECTED_COUNTS = {
+  feature_set: MODELS.length * 4,
+  score: MODELS.length * metricCount * 2,
+  trial: MODELS.length * TRIALS,
+  trial_epoch: MODELS.length * TRIALS * EPOCHS,
+  evaluation: MODELS.length * 5,
+};
+
+/** mulberry32: a tiny seeded generator, so the kill points are the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function spawnCli(args: string[], cwd: string, env: Record<string, string>): ChildProcess & { exited: Promise<number | null>; output: () => string } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return Object.assign(child, { exited, output: () => output });
+}
+
+async function counts(url: string): Promise<Record<string, number>> {
+  const db = await openDatabase({ kind: 'postgres', url }, { migrate: false });
+  try {
+    const out: Record<string, number> = {};
+    for (const table of Object.keys(EXPECTED_COUNTS)) {
+      const [{ n }] = (await db.dataSource.query('SELECT count(*)::int AS n FROM ' + db.dataSource.driver.escape(table))) as { n: number }[];
+      out[table] = n;
+    }
+    return out;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Sum of the results rows: grows as the study progresses, used to pick kill points inside the work. */
+async function progress(url: string): Promise<number> {
+  const now = await counts(url).catch(() => null);
+  return now ? Object.values(now).reduce((a, b) => a + b, 0) : 0;
+}
+
+describe('several workers, killed workers, concurrent imports', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ts-rel-workers-'));
+  chmodSync(dir, 0o755);
+  const studyFile = join(dir, 'study.json');
+  const scratches: ScratchDatabase[] = [];
+  let reference: StudySnapshot;
+
+  const envFor = (scratch: ScratchDatabase, home: string): Record<string, string> => ({
+    DATABASE_URL: scratch.url,
+    TRANSFERSCOPE_HOME: join(dir, home),
+    TRANSFERSCOPE_DATA_ROOT: join(SHARED, 'zoo/datasets'),
+    TRANSFERSCOPE_ZOO: join(SHARED, 'zoo/models'),
+  });
+
+  beforeAll(() => writeFileSync(studyFile, JSON.stringify(STUDY)));
+  afterAll(async () => {
+    for (const scratch of scratches) await scratch.drop();
+  });
+
+  it('3 workers on one Postgres finish the study with exactly the expected rows, each unit done once', async () => {
+    const scratch = await createScratchDatabase(ADMIN_URL);
+    scratches.push(scratch);
+    const env = envFor(scratch, 'home-concurrent');
+    const coordinator = spawnCli(['study', 'run', studyFile, '--no-work', '--json'], dir, env);
+    const workers = [0, 1, 2].map(() => spawnCli(['worker', '--study', studyFile, '--idle-exit', '10'], dir, env));
+    expect(await coordinator.exited, coordinator.output()).toBe(0);
+    const codes = await Promise.all(workers.map((w) => w.exited));
+    expect(codes, workers.map((w) => w.output()).join('\n')).toEqual([0, 0, 0]);
+
+    expect(await counts(scratch.url)).toEqual(EXPECTED_COUNTS);
+    expect(await orphans(scratch.url)).toEqual({ scoreWithoutFeatureSet: [], epochWithoutTrial: [], evaluationWithoutTrial: [], unfinishedTrial: [], trialWithoutEpochs: [], duplicateScore: [] });
+    // Each unit ran once: every job of the study's queue completed on its first try, and more than one worker ran some.
+    const db = await openDatabase({ kind: 'postgres', url: scratch.url }, { migrate: false });
+    try {
+      const jobs = (await db.dataSource.query("SELECT singleton_key AS key, state, retry_count FROM pgboss.job WHERE name LIKE 'study-%'")) as { key: string; state: string; retry_count: number }[];
+      expect(jobs.length).toBeGreaterThan(0);
+      expect(new Set(jobs.map((j) => j.key)).size).toBe(jobs.length);
+      expect(jobs.filter((j) => j.state !== 'completed' || j.retry_count !== 0)).toEqual([]);
+    } finally {
+      await db.close();
+    }
+    const ran = workers.map((w) => (w.output().match(/unit-done/g) ?? []).length);
+    expect(ran.filter((n) => n > 0).length, `units per worker: ${ran.join(', ')}`).toBeGreaterThan(1);
+    reference = await studySnapshot(scratch.url);
+  });
+
+  it('killed with SIGKILL at 3 seeded points and restarted, it ends equal to the uninterrupted run', async () => {
+    expect(reference, 'needs the uninterrupted run above').toBeDefined();
+    const scratch = await createScratchDatabase(ADMIN_URL);
+    scratches.push(scratch);
+    const env = envFor(scratch, 'home-crash');
+    const random = seeded(20261125);
+    const total = Object.values(EXPECTED_COUNTS).reduce((a, b) => a + b, 0);
+    // Kill points as fractions of the study's rows, increasing: one in each third of the work.
+    const killAt = [0, 1, 2].map((third) => Math.floor(((third + random()) / 3) * total * 0.9));
+    const kills: number[] = [];
+    for (const threshold of killAt) {
+      // A coordinator and one worker; both die together (SIGKILL: no cleanup), as on a lost machine.
+      const coordinator = spawnCli(['study', 'run', studyFile, '--no-work'], dir, env);
+      const worker = spawnCli(['worker', '--study', studyFile, '--idle-exit', '30'], dir, env);
+      const reached = await new Promise<boolean>((resolve) => {
+        const timer = setInterval(() => {
+          void progress(scratch.url).then((rows) => {
+            if (rows >= threshold) {
+              clearInterval(timer);
+              resolve(true);
+            }
+          });
+        }, 200);
+        void coordinator.exited.then(() => {
+          clearInterval(timer);
+          resolve(false);
+        });
+      });
+      worker.kill('SIGKILL');
+      coordinator.kill('SIGKILL');
+      await Promise.all([worker.exited, coordinator.exited]);
+      if (reached) kills.push(await progress(scratch.url));
+    }
+    // At least two kills landed inside the work (not after it finished).
+    expect(kills.length, `kill points ${killAt.join(', ')} of ${total} rows; killed at ${kills.join(', ')}`).toBeGreaterThanOrEqual(2);
+    expect(kills[kills.length - 1]!).toBeLessThan(total);
+
+    const coordinator = spawnCli(['study', 'run', studyFile, '--no-work'], dir, env);
+    const worker = spawnCli(['worker', '--study', studyFile, '--idle-exit', '5'], dir, env);
+    expect(await coordinator.exited, coordinator.output()).toBe(0);
+    expect(await worker.exited, worker.output()).toBe(0);
+
+    expect(await counts(scratch.url)).toEqual(EXPECTED_COUNTS);
+    expect(await orphans(scratch.url)).toEqual({ scoreWithoutFeatureSet: [], epochWithoutTrial: [], evaluationWithoutTrial: [], unfinishedTrial: [], trialWithoutEpochs: [], duplicateScore: [] });
+    expect(await studySnapshot(scratch.url)).toEqual(reference);
+  });
+
+  it('3 concurrent imports of the same results files into one study leave exactly one copy', async () => {
+    const scratch = await createScratchDatabase(ADMIN_URL);
+    scratches.push(scratch);
+    const env = { DATABASE_URL: scratch.url, TRANSFERSCOPE_HOME: join(dir, 'home-import') };
+    const args = ['import', 'study-results', '--study', 'paper', '--performances', PERFORMANCES, '--scores', SCORES, '--json'];
+    const results = await Promise.all([0, 1, 2].map(() => runCli(args, { cwd: dir, env })));
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const inserted = results.map((r) => (JSON.parse(r.stdout) as { scores: { inserted: number; unchanged: number } }).scores);
+    // However the three interleaved, the 210 scores were inserted once in total and found unchanged otherwise.
+    expect(inserted.reduce((sum, s) => sum + s.inserted, 0)).toBe(210);
+    expect(inserted.reduce((sum, s) => sum + s.inserted + s.unchanged, 0)).toBe(630);
+    const db = await openDatabase({ kind: 'postgres', url: scratch.url }, { migrate: false });
+    try {
+      const [row] = (await db.dataSource.query('SELECT (SELECT count(*)::int FROM study) AS studies, (SELECT count(*)::int FROM score) AS scores, (SELECT count(*)::int FROM evaluation) AS evaluations')) as { studies: number; scores: number; evaluations: number }[];
+      expect(row).toEqual({ studies: 1, scores: 210, evaluations: 60 });
+    } finally {
+      await db.close();
+    }
+  });
+});
