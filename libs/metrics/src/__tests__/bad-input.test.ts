@@ -85,6 +85,15 @@ describe('degenerate inputs: documented results', () => {
     expect(r.values['reg_hscore']).toBeLessThan(2);
   });
 
+  it('D >> N: Reg. H-score lies above C - 1, up to (C - 1) N / (N - 1) (biased vs unbiased covariances, as the reference)', async () => {
+    const f = Float64Array.from({ length: 6 * 512 }, (_, i) => Math.sin(i * 12.9898) * 3);
+    const labels = Int32Array.from([0, 1, 0, 1, 0, 1]);
+    const r = await scoreAll({ features: matrix(6, 512, f), labels }, ['hscore', 'reg_hscore']);
+    expect(Math.abs(r.values['hscore'] - 1)).toBeLessThan(1e-5);
+    expect(r.values['reg_hscore']).toBeGreaterThan(1);
+    expect(r.values['reg_hscore']).toBeLessThanOrEqual(6 / 5 + 1e-12);
+  });
+
   it('constant features: H-score and Reg. H-score are 0 (pinv of the zero matrix), GBC is -C(C-1) (identical classes)', async () => {
     const f = matrix(80, 70, new Float64Array(80 * 70).fill(0.75));
     const labels = Int32Array.from({ length: 80 }, (_, i) => i % 2);

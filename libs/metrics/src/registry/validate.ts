@@ -24,10 +24,14 @@ export interface ValidationReport {
   checks: ValidationCheck[];
 }
 
-/** Known bounds by metric id, for any variant of that score. C = number of target classes. */
-const BOUNDS: Record<string, (c: number) => [number, number]> = {
+/**
+ * Known bounds by metric id, for any variant of that score. C = number of target classes, N = samples. The regularised
+ * H-score mixes the biased Ledoit-Wolf covariance (1/N) with the unbiased between-class covariance (1/(N-1)), so its
+ * bound is (C - 1) N / (N - 1) (reached as the shrinkage goes to 0, e.g. with D >> N).
+ */
+const BOUNDS: Record<string, (c: number, n: number) => [number, number]> = {
   hscore: (c) => [0, c - 1],
-  reg_hscore: (c) => [0, c - 1],
+  reg_hscore: (c, n) => [0, ((c - 1) * n) / (n - 1)],
   gbc: (c) => [-c * (c - 1), 0],
   nce: (c) => [-Math.log(c), 0],
   leep: () => [-Infinity, 0],
@@ -46,7 +50,8 @@ async function valueOf(metric: MetricDefinition, input: ScoreInput): Promise<num
 
 /**
  * Validates a metric against the contract and invariants on synthetic data: shape of the definition, a finite and
- * deterministic value, the known bounds of its id (H-score in [0, C-1], GBC in [-C(C-1), 0], NCE in [-log C, 0],
+ * deterministic value, the known bounds of its id (H-score in [0, C-1], Reg. H-score in [0, (C-1) N/(N-1)],
+ * GBC in [-C(C-1), 0], NCE in [-log C, 0],
  * LEEP <= 0), that well-separated classes score better (per `direction`) than random labels, and optional golden fixtures.
  */
 export async function validateMetric(candidate: unknown, fixtures: readonly GoldenFixture[] = []): Promise<ValidationReport> {
@@ -76,7 +81,7 @@ export async function validateMetric(candidate: unknown, fixtures: readonly Gold
   add('deterministic', first === again, `two runs gave ${first} and ${again}`);
   const bounds = BOUNDS[metric.id];
   if (bounds) {
-    const [lo, hi] = bounds(classes);
+    const [lo, hi] = bounds(classes, base.n);
     add('bounds', first >= lo - BOUND_SLACK && first <= hi + BOUND_SLACK, `value ${first}, expected in [${lo}, ${hi}]`);
   }
   const rnd = await valueOf(metric, random);

@@ -15,7 +15,8 @@ export interface RegHScoreResult {
  *
  * @param features N x D, finite, N >= 2.
  * @param labels length N, integers in [0, C), every class present, C >= 2.
- * @returns the score (higher = more transferable), in [0, C - 1], and the shrinkage used.
+ * @returns the score (higher = more transferable), in [0, (C - 1) N / (N - 1)] (the biased/unbiased covariance mix of the
+ * reference: as the shrinkage goes to 0 it is N / (N - 1) times the H-score), and the shrinkage used.
  * @throws MetricInputError for bad shapes, non-finite features or bad labels.
  *
  * **Definition.** With centred features, S = X_c^T X_c / N (biased), mu = tr(S)/D and alpha the Ledoit-Wolf shrinkage
