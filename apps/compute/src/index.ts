@@ -63,6 +63,7 @@ export { trainLinearProbe, evaluateProbe, cosineLearningRate, type ProbeSchedule
 // ONNX: the zoo's layers models converted to ONNX and run on onnxruntime-node.
 export { OnnxError, type OnnxErrorCode } from './onnx/onnx-error';
 export { convertLayersModel, CONVERTER_VERSION, ONNX_IO, type ConversionReport, type ConversionTaps } from './onnx/convert-layers';
+export { convertGraphModel, type GraphWeights, type TfNode } from './onnx/convert-graph';
 export { loadOnnxModel, type OnnxProvider, type OnnxRunOptions } from './onnx/onnx-model';
 export { convertZooModel, formatErrors, loadOnnxZooModel, onnxCachePath, type OnnxConversion, type OnnxZooOptions } from './onnx/onnx-zoo';
 export { imageBatch, maxRelativeError, ONNX_TOLERANCE, verifyOnnxModel, type VerificationErrors } from './onnx/verify-onnx';

@@ -90,14 +90,12 @@ describe(`end to end, ${sample.items.length} brain-tumor JPEGs, batch ${BATCH}: 
         } finally {
           tfjs.dispose();
         }
-        if (entry.format === 'tfjs-layers') {
-          const onnx = await loadOnnxZooModel(entry, { home, verifyImages, threads: THREADS });
-          try {
-            row['onnx forward'] = await timedForward(onnx);
-            row['onnx e2e'] = await timed(onnx);
-          } finally {
-            onnx.dispose();
-          }
+        const onnx = await loadOnnxZooModel(entry, { home, verifyImages, threads: THREADS });
+        try {
+          row['onnx forward'] = await timedForward(onnx);
+          row['onnx e2e'] = await timed(onnx);
+        } finally {
+          onnx.dispose();
         }
       },
       { iterations: 1, time: 0, warmupIterations: 0, warmupTime: 0 },

@@ -4,10 +4,8 @@ import { findZooModel, type ZooManifest, type ZooModel } from '../models/zoo-man
 import { OnnxError } from './onnx-error';
 import { convertZooModel, type OnnxConversion, type OnnxZooOptions } from './onnx-zoo';
 
-/** One row of {@link convertZoo}: a model converted (or found cached), skipped, or failed. */
-export type ZooConversionRow =
-  | { id: string; status: 'converted' | 'cached'; conversion: OnnxConversion }
-  | { id: string; status: 'skipped' | 'failed'; reason: string };
+/** One row of {@link convertZoo}: a model converted (or found cached), or failed with the reason. */
+export type ZooConversionRow = { id: string; status: 'converted' | 'cached'; conversion: OnnxConversion } | { id: string; status: 'failed'; reason: string };
 
 /**
  * The zoo's own verification images (`verification.images` of zoo.json, paths relative to it): what a
@@ -20,18 +18,14 @@ export async function zooVerificationImages(zoo: ZooManifest): Promise<string[]>
 
 /**
  * Converts `ids` (or every model for `all`) of a zoo to ONNX, each verified and cached as
- * {@link convertZooModel} does. With `all`, a model of a format without a converter is `skipped`; named
- * explicitly, or failing conversion/verification, it is `failed` with the reason. Unknown ids throw.
+ * {@link convertZooModel} does. A model that fails conversion or verification is `failed` with the
+ * reason (the others still convert). Unknown ids throw.
  */
 export async function convertZoo(zoo: ZooManifest, ids: readonly string[] | 'all', options: OnnxZooOptions): Promise<ZooConversionRow[]> {
   const all = ids === 'all';
   const models: ZooModel[] = all ? zoo.models : ids.map((id) => findZooModel(zoo, id));
   const rows: ZooConversionRow[] = [];
   for (const entry of models) {
-    if (all && entry.format !== 'tfjs-layers') {
-      rows.push({ id: entry.id, status: 'skipped', reason: `${entry.format}: no converter in this build (runs on tfjs)` });
-      continue;
-    }
     try {
       const conversion = await convertZooModel(entry, options);
       rows.push({ id: entry.id, status: conversion.cached ? 'cached' : 'converted', conversion });

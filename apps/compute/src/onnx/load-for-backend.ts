@@ -34,11 +34,11 @@ export function prefersOnnx(backend: BackendInfo): boolean {
 /**
  * Loads a zoo model where the backend request says: on onnxruntime-node (converted and verified on first
  * use, then cached) for `auto` and `onnx` when the model converts, else on the current tfjs backend. A
- * model that does not convert (the tfjs-graph model, an unsupported layer) or whose conversion fails
- * verification runs on tfjs, and the reason is logged; `model.runtime` tells which ran (absent: tfjs).
+ * model that does not convert (an unsupported layer or op) or whose conversion fails verification runs on
+ * tfjs, and the reason is logged; `model.runtime` tells which ran (absent: tfjs).
  */
 export async function loadModelForBackend(entry: ZooModel, options: LoadForBackendOptions): Promise<LoadedModel> {
-  if (prefersOnnx(options.backend) && entry.format === 'tfjs-layers') {
+  if (prefersOnnx(options.backend)) {
     const threads = options.threads ?? onnxThreadsFromEnv();
     try {
       return await loadOnnxZooModel(entry, { ...options, threads });
@@ -46,8 +46,6 @@ export async function loadModelForBackend(entry: ZooModel, options: LoadForBacke
       if (!(e instanceof OnnxError)) throw e;
       options.log?.(`onnx: ${entry.id} stays on tfjs ${options.backend.name}: ${e.message}`);
     }
-  } else if (prefersOnnx(options.backend)) {
-    options.log?.(`onnx: ${entry.id} is a ${entry.format} model (no converter in this build): tfjs ${options.backend.name}`);
   }
   return loadZooModel(entry, options);
 }

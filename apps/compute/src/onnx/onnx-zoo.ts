@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { dispose, io } from '@tensorflow/tfjs-core';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import { loadZooModel, type LoadedModel } from '../models/load-model';
 import { type ModelFileOptions } from '../models/model-files';
@@ -8,7 +9,8 @@ import { type ZooModel } from '../models/zoo-manifest';
 import { CONVERTER_VERSION, type ConversionReport, convertLayersModel } from './convert-layers';
 import { OnnxError } from './onnx-error';
 import { loadOnnxModel, type OnnxProvider } from './onnx-model';
-import { encodeModel } from './onnx-schema';
+import { encodeModel, type OnnxModel } from './onnx-schema';
+import { convertGraphModel, type GraphWeights, type TfNode } from './convert-graph';
 import { imageBatch, ONNX_TOLERANCE, type VerificationErrors, verifyOnnxModel } from './verify-onnx';
 
 /** Options of {@link convertZooModel} and {@link loadOnnxZooModel}. */
@@ -58,32 +60,49 @@ async function readCached(entry: ZooModel, home: string): Promise<OnnxConversion
   return ok ? { ...meta, path: paths.onnx, cached: true, seconds: 0 } : null;
 }
 
+async function convertLayers(entry: ZooModel, options: ModelFileOptions): Promise<{ model: OnnxModel; report: ConversionReport }> {
+  const net = await loadLayersModel(verifiedModelHandler(entry, options));
+  try {
+    const head = entry.logits ? { layer: entry.logits.layer, outputIsProbability: entry.logits.outputIsProbability } : null;
+    return convertLayersModel(net, { featureLayer: entry.featureLayer, featurePooling: entry.featurePooling, head }, entry.id);
+  } finally {
+    net.dispose();
+  }
+}
+
+async function convertGraph(entry: ZooModel, options: ModelFileOptions): Promise<{ model: OnnxModel; report: ConversionReport }> {
+  const artifacts = await (verifiedModelHandler(entry, options).load as () => Promise<io.ModelArtifacts>)();
+  const nodes = (artifacts.modelTopology as { node?: TfNode[] } | undefined)?.node;
+  if (!nodes || !artifacts.weightSpecs || !artifacts.weightData) throw new OnnxError('UNSUPPORTED_CONFIG', `${entry.id}: not a tfjs graph model (no nodes or weights)`);
+  // decodeWeights dequantises the uint8 shards exactly as tfjs does when it loads the model.
+  const tensors = io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
+  const weights: GraphWeights = new Map();
+  try {
+    for (const [name, t] of Object.entries(tensors)) weights.set(name, { data: Float32Array.from(t.dataSync() as Float32Array), shape: [...t.shape] });
+  } finally {
+    dispose(Object.values(tensors));
+  }
+  if (entry.featurePooling !== 'none') throw new OnnxError('UNSUPPORTED_CONFIG', `${entry.id}: feature pooling ${entry.featurePooling} on a graph model`);
+  const head = entry.logits ? { node: entry.logits.layer, outputIsProbability: entry.logits.outputIsProbability } : null;
+  return convertGraphModel(nodes, weights, { featureNode: entry.featureLayer, head }, entry.id);
+}
+
 /**
- * Converts a tfjs-layers zoo model to ONNX (see {@link convertLayersModel}), verifies it against the tfjs
+ * Converts a tfjs-layers or tfjs-graph zoo model to ONNX (see {@link convertLayersModel}), verifies it against the tfjs
  * model on real images (every tap within {@link ONNX_TOLERANCE}, else `VERIFICATION_FAILED` and nothing is
  * cached), and caches it as `<home>/onnx/<weightsHash>.onnx` with a `.json` sidecar (converter version,
  * report, errors). A cached conversion of the same converter version is reused. Uses the current tfjs backend
- * for the reference; graph models give `UNSUPPORTED_FORMAT`.
+ * for the reference (and to dequantise weights).
  */
 export async function convertZooModel(entry: ZooModel, options: OnnxZooOptions): Promise<OnnxConversion> {
-  if (entry.format !== 'tfjs-layers') throw new OnnxError('UNSUPPORTED_FORMAT', `${entry.id}: ${entry.format} models have no ONNX converter in this build (tfjs-layers only)`);
   if (!options.force) {
     const cached = await readCached(entry, options.home);
     if (cached) return cached;
   }
   if (options.verifyImages.length === 0) throw new OnnxError('VERIFICATION_FAILED', `${entry.id}: a conversion must be verified on at least one real image`);
   const start = performance.now();
-  const net = await loadLayersModel(verifiedModelHandler(entry, options));
-  let bytes: Uint8Array;
-  let report: ConversionReport;
-  try {
-    const head = entry.logits ? { layer: entry.logits.layer, outputIsProbability: entry.logits.outputIsProbability } : null;
-    const converted = convertLayersModel(net, { featureLayer: entry.featureLayer, featurePooling: entry.featurePooling, head }, entry.id);
-    report = converted.report;
-    bytes = encodeModel(converted.model);
-  } finally {
-    net.dispose();
-  }
+  const { model: converted, report } = entry.format === 'tfjs-layers' ? await convertLayers(entry, options) : await convertGraph(entry, options);
+  const bytes = encodeModel(converted);
   // The reference is the model exactly as stored (no BatchNorm folding), so both rewrites are checked.
   const reference = await loadZooModel(entry, { ...options, foldBatchNorm: false });
   let onnx: LoadedModel | null = null;
