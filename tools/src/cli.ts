@@ -4,6 +4,7 @@ import { registerCorrelateCommand } from './commands/correlate.command';
 import { registerDatasetCommand } from './commands/dataset.command';
 import { registerDbCommand } from './commands/db.command';
 import { registerImportCommand } from './commands/import.command';
+import { registerMetricsCommand } from './commands/metrics.command';
 import { registerScoreCommand } from './commands/score.command';
 import { registerServeCommand } from './commands/serve.command';
 import { registerTokenCommand } from './commands/token.command';
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
   const program = new Command('transferscope')
     .description('Transferability estimation results: import, compute, correlate, serve')
     .option('--config <file>', 'config file (default: transferscope.config.{json,yaml,yml} in the working directory; env TRANSFERSCOPE_CONFIG)')
-    .option('--plugin <module...>', 'metric plugin module(s) to load');
+    .option('--plugin <module>', 'a metric plugin module to load (repeat for several)', (value: string, previous: string[]) => [...previous, value], [] as string[]);
   for (const setting of Object.values(SETTINGS)) {
     program.option(`${setting.flag} <${setting.path ? 'dir' : 'url'}>`, `${setting.help} (env ${setting.env})`);
   }
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerTokenCommand(program);
   registerScoreCommand(program);
+  registerMetricsCommand(program);
   registerDatasetCommand(program);
   registerStudyCommand(program);
   registerWorkerCommand(program);
