@@ -50,5 +50,7 @@ export function describeTarget(config: TransferscopeConfig): string {
   if (!config.databaseUrl) return `embedded database in ${config.home}/db`;
   const url = new URL(config.databaseUrl);
   url.password = url.password ? '***' : '';
+  // node-postgres also takes a password as a query parameter (`?password=`, `?sslpassword=`).
+  for (const key of [...url.searchParams.keys()]) if (/pass/i.test(key)) url.searchParams.set(key, '***');
   return `Postgres at ${url.toString()}`;
 }
