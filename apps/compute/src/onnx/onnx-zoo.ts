@@ -4,6 +4,7 @@ import { dispose, io } from '@tensorflow/tfjs-core';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import { loadZooModel, type LoadedModel } from '../models/load-model';
 import { type ModelFileOptions } from '../models/model-files';
+import { sha256Hex } from '../models/sha256';
 import { verifiedModelHandler } from '../models/verified-io-handler';
 import { type ZooModel } from '../models/zoo-manifest';
 import { CONVERTER_VERSION, type ConversionReport, convertLayersModel } from './convert-layers';
@@ -31,6 +32,8 @@ export interface OnnxZooOptions extends ModelFileOptions {
 export interface OnnxConversion {
   path: string;
   bytes: number;
+  /** sha256 of the .onnx file, checked whenever the cached file is loaded. */
+  sha256: string;
   /** True when it came from the cache. */
   cached: boolean;
   converterVersion: string;
@@ -119,6 +122,7 @@ export async function convertZooModel(entry: ZooModel, options: OnnxZooOptions):
   const result: OnnxConversion = {
     path: paths.onnx,
     bytes: bytes.length,
+    sha256: sha256Hex(bytes),
     cached: false,
     converterVersion: CONVERTER_VERSION,
     report,
@@ -143,10 +147,20 @@ export function formatErrors(errors: VerificationErrors): string {
     .join(', ');
 }
 
-/** Converts (or finds the cached conversion of) a zoo model and opens it on onnxruntime-node. */
+/**
+ * Converts (or finds the cached conversion of) a zoo model and opens it on onnxruntime-node. A cached file
+ * whose sha256 is not the one recorded at conversion (damaged, or replaced) is converted again.
+ */
 export async function loadOnnxZooModel(entry: ZooModel, options: OnnxZooOptions): Promise<LoadedModel> {
-  const conversion = await convertZooModel(entry, options);
-  return loadOnnxModel(entry, await readFile(conversion.path), {
+  let conversion = await convertZooModel(entry, options);
+  let bytes = await readFile(conversion.path).catch(() => null);
+  if (conversion.cached && (!bytes || sha256Hex(bytes) !== conversion.sha256)) {
+    options.log?.(`onnx: cached ${conversion.path} is missing or does not match its recorded sha256; converting again`);
+    conversion = await convertZooModel(entry, { ...options, force: true });
+    bytes = await readFile(conversion.path);
+  }
+  if (!bytes) throw new OnnxError('VALUE_NOT_FOUND', `${entry.id}: ${conversion.path} disappeared after conversion`);
+  return loadOnnxModel(entry, bytes, {
     threads: options.threads,
     provider: options.provider,
     modelFile: conversion.path,

@@ -75,6 +75,21 @@ describe('convertZooModel on real MRI images', () => {
     expect((await convertZooModel(entry, { home, verifyImages: MRI })).cached).toBe(false);
   });
 
+  it('a damaged cached file is detected by its sha256 and converted again', async () => {
+    const entry = findZooModel(zoo, 'doodlenet-quickdraw345');
+    const lines: string[] = [];
+    const { onnx: file } = onnxCachePath(home, entry);
+    await convertZooModel(entry, { home, verifyImages: MRI });
+    const good = await readFile(file);
+    const bad = Uint8Array.from(good);
+    bad[bad.length - 1] ^= 0xff; // flips bits of the last weight
+    await writeFile(file, bad);
+    const m = await loadOnnxZooModel(entry, { home, verifyImages: MRI, log: (l) => lines.push(l) });
+    m.dispose();
+    expect(lines.join('\n')).toMatch(/does not match its recorded sha256/);
+    expect(Buffer.compare(await readFile(file), good)).toBe(0);
+  });
+
   it('refuses a conversion without verification images', async () => {
     const entry = findZooModel(zoo, 'darknet-tiny-imagenet');
     await expect(convertZooModel(entry, { home, verifyImages: [], force: true })).rejects.toMatchObject({ code: 'VERIFICATION_FAILED' });
