@@ -107,10 +107,9 @@ describe('bad input is refused with a specific error and leaves the database unc
       expect(result.stderr).toContain(`${semicolons}:1: missing columns task, model, val_acc_score, test_acc_score`);
     });
 
-    it('CLI: an invalid study name exits 2 and is not echoed in full', async () => {
-      const result = await runCli(['import', 'study-results', '--study', "x'; DROP TABLE score; --", '--performances', PERFORMANCES, '--scores', SCORES], { cwd: dir, env });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`study name "x'; DROP TABLE score; --" is not valid`);
+    it('an invalid study name is refused and not echoed in full', async () => {
+      const error = await rejection(ImportError, () => importStudyResults(db.dataSource, "x'; DROP TABLE score; --", { performances: { path: PERFORMANCES }, scores: { path: SCORES } }));
+      expect(error.message).toBe(`${PERFORMANCES}: study name "x'; DROP TABLE score; --" is not valid (letters, digits and _ . + - only, at most 128 characters)`);
     });
 
     it('a missing file names the file', async () => {
@@ -277,12 +276,8 @@ describe('bad input is refused with a specific error and leaves the database unc
       expect(result.stderr.trim()).toBe(`transferscope: --features ${path}: truncated .npy data: shape (10, 3) of <f8 needs 240 bytes, file has 232`);
     });
 
-    it('CLI: a 3-D features array exits 2 with its shape', async () => {
-      const path = file('cube.npy', Buffer.from(writeNpy(features(2, 12), [2, 3, 4])));
-      const labels = file('labels2.json', JSON.stringify([0, 1]));
-      const result = await runCli(['score', '--features', path, '--labels', labels], { cwd: dir, env });
-      expect(result.code).toBe(2);
-      expect(result.stderr.trim()).toBe('transferscope: features must be a 2-D array (N x D), got shape (2, 3, 4)');
+    it('a 3-D features array is refused with its shape', () => {
+      expect(() => matrixFromNpy(parseNpy(writeNpy(features(2, 12), [2, 3, 4])), 'features')).toThrow(new MetricInputError('shape_mismatch', 'features must be a 2-D array (N x D), got shape (2, 3, 4)'));
     });
 
     it('a complex dtype is refused', async () => {
