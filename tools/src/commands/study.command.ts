@@ -29,7 +29,7 @@ export function registerStudyCommand(program: Command): void {
     .command('run <file>')
     .description('Run (or resume) the study defined in a JSON/YAML file; ends by printing tau of each score against balanced accuracy')
     .option('--quick', 'the quick preset: two small models, a few images per class, 3 trials of 3 epochs (real images and models)')
-    .option('--backend <backend>', 'auto | tensorflow | wasm | cpu (overrides the study file)')
+    .option('--backend <backend>', 'auto (ONNX Runtime where the model converts, else tfjs) | onnx | tensorflow | wasm | cpu (overrides the study file)')
     .option('--no-work', 'only enqueue and wait: `transferscope worker` processes do the work')
     .option('--workers <n>', 'also start n-1 local `transferscope worker` processes (wasm runs one thread each: use one per core)', '1')
     .option('--json', 'print the final correlations as JSON')
@@ -91,7 +91,7 @@ export function registerWorkerCommand(program: Command): void {
     .description("Work on a study's queued units (several workers may share one Postgres)")
     .requiredOption('--study <file>', 'the study file (the same one `study run` was given)')
     .option('--quick', 'the study was run with --quick')
-    .option('--backend <backend>', 'auto | tensorflow | wasm | cpu')
+    .option('--backend <backend>', 'auto | onnx | tensorflow | wasm | cpu')
     .option('--idle-exit <seconds>', 'exit after this many seconds without work (default: run until interrupted)')
     .action(async (options: { study: string; quick?: boolean; backend?: BackendRequest; idleExit?: string }, command: Command) => {
       const config = configOf(command);

@@ -33,7 +33,7 @@ const studySchema = z
     batchSize: z.number().int().min(1).max(4096).default(64),
     extractionBatchSize: z.number().int().min(1).max(1024).default(16),
     seed: z.number().int().min(0).default(0),
-    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(['auto', 'onnx', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     /** Image and zoo locations; flags and environment variables take precedence. */
     dataRoot: z.string().optional(),
     zoo: z.string().optional(),
