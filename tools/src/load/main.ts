@@ -39,9 +39,13 @@ function startServer(env: Record<string, string>): Promise<{ url: string; child:
 }
 
 export interface LoadRun extends LoadReport {
+  /** RSS of the idle server, before any request. */
+  rssAtStartMiB: number;
   rssAfterWarmupMiB: number;
   rssAfterMiB: number;
   rssGrowthPercent: number;
+  /** RSS every 5 s during the measured run: a plateau is heap sizing, a steady climb a leak. */
+  rssSamplesMiB: number[];
 }
 
 export async function main(argv: string[]): Promise<LoadRun> {
@@ -65,19 +69,25 @@ export async function main(argv: string[]): Promise<LoadRun> {
       await db.close();
     }
     server = await startServer({ DATABASE_URL: scratch.url });
+    const rssAtStartMiB = rssMiB(server.child.pid!);
     const mix = { url: server.url, tokens, readers: [...CORRELATION_REQUESTS, ...BROWSE_REQUESTS], writer: IMPORT_REQUEST };
     // Warm-up: the same mix, so caches, JIT and connection pools are at their working size before the baseline RSS.
     const warm = await runLoad({ ...mix, clients, seconds: warmup });
     const rssAfterWarmupMiB = rssMiB(server.child.pid!);
-    const report = await runLoad({ ...mix, clients, seconds });
-    const rssAfterMiB = rssMiB(server.child.pid!);
+    const pid = server.child.pid!;
+    const rssSamplesMiB: number[] = [];
+    const sampler = setInterval(() => rssSamplesMiB.push(Math.round(rssMiB(pid))), 5000);
+    const report = await runLoad({ ...mix, clients, seconds }).finally(() => clearInterval(sampler));
+    const rssAfterMiB = rssMiB(pid);
     const run: LoadRun = {
       ...report,
       errors: report.errors + warm.errors,
       sampleErrors: [...warm.sampleErrors, ...report.sampleErrors].slice(0, 5),
+      rssAtStartMiB,
       rssAfterWarmupMiB,
       rssAfterMiB,
       rssGrowthPercent: (100 * (rssAfterMiB - rssAfterWarmupMiB)) / rssAfterWarmupMiB,
+      rssSamplesMiB,
     };
     if (values.json) console.log(JSON.stringify(run));
     else printReport(run);
@@ -96,7 +106,7 @@ function printReport(run: LoadRun): void {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   console.log(`${run.clients} clients for ${run.seconds.toFixed(1)} s: ${run.requests} requests (${run.throughput.toFixed(0)}/s), ${run.errors} errors`);
   for (const [kind, s] of Object.entries(run.byKind)) console.log(`  ${kind.padEnd(12)} ${String(s.requests).padStart(7)} requests, ${s.errors} errors, p50 ${ms(s.p50)}, p95 ${ms(s.p95)}, p99 ${ms(s.p99)}, max ${ms(s.max)}`);
-  console.log(`server RSS ${run.rssAfterWarmupMiB.toFixed(1)} MiB after warm-up, ${run.rssAfterMiB.toFixed(1)} MiB at the end (${run.rssGrowthPercent >= 0 ? '+' : ''}${run.rssGrowthPercent.toFixed(1)}%)`);
+  console.log(`server RSS ${run.rssAtStartMiB.toFixed(1)} MiB idle, ${run.rssAfterWarmupMiB.toFixed(1)} MiB after warm-up, ${run.rssAfterMiB.toFixed(1)} MiB at the end (${run.rssGrowthPercent >= 0 ? '+' : ''}${run.rssGrowthPercent.toFixed(1)}%); every 5 s: ${run.rssSamplesMiB.join(', ')} MiB`);
   for (const error of run.sampleErrors) console.log(`  error: ${error}`);
 }
 
