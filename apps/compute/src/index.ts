@@ -56,7 +56,7 @@ export { runStudy, StudyRunError, type RunStudyOptions, type StudyRunSummary } f
 export { runWorker, type RunWorkerOptions } from './study/run-worker';
 export { studyStatus, type StudyStatus } from './study/study-status';
 export { createProgressReporter, type ProgressReporter, type ProgressTask } from './study/progress';
-export { planPhases, unitKey, type StudyUnit } from './study/units';
+export { dependenciesOf, planUnits, unitKey, type StudyUnit } from './study/units';
 export { haltonTrial, STUDY_SEARCH_SPACE } from './training/halton-grid';
 export { trainLinearProbe, evaluateProbe, cosineLearningRate, type ProbeSchedule, type ProbeSplit, type ProbeRun } from './training/linear-probe';
 

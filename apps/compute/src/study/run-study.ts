@@ -6,7 +6,7 @@ import { type ResolvedStudy } from './resolve-study';
 import { recordStudy, type StudyRows } from './study-rows';
 import { UnitQueue } from './unit-queue';
 import { UnitRunner } from './unit-runner';
-import { dependenciesOf, planPhases, unitKey, type StudyUnit } from './units';
+import { dependenciesOf, planUnits, unitKey, type StudyUnit } from './units';
 
 export interface RunStudyOptions {
   dataSource: DataSource;
@@ -47,12 +47,12 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummar
   const { dataSource, study, progress } = options;
   const started = Date.now();
   const rows: StudyRows = await recordStudy(dataSource, study);
-  const phases = planPhases(
+  const units = planUnits(
     study.models.map((m) => m.id),
     study.pairs.map((p) => ({ dataset: p.id.id, hasOod: p.ood !== null })),
     study.definition.trials,
   );
-  const total = phases.reduce((sum, phase) => sum + phase.length, 0);
+  const total = units.length;
   progress.event('study-start', { study: study.definition.name, studyId: rows.studyId, units: total, models: study.models.length, backend: options.backend.name });
 
   const queue = await UnitQueue.open(options.databaseUrl, rows.studyId);
@@ -65,7 +65,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummar
         ranHere++;
       });
     }
-    await runUnits(phases.flat(), queue, options, rows);
+    await runUnits(units, queue, options, rows);
   } finally {
     await queue.close();
   }

@@ -22,8 +22,11 @@ export function unitKey(unit: StudyUnit): string {
   }
 }
 
-/** Phases run in order: features first, then scores and trials (which read them), then the final evaluation. */
-export function planPhases(models: string[], pairs: { dataset: string; hasOod: boolean }[], trials: number): StudyUnit[][] {
+/**
+ * Every unit of a study, in the order they become runnable: features, then scores and trials (which read them),
+ * then the evaluations (which read the trials). `dependenciesOf` says what each waits for.
+ */
+export function planUnits(models: string[], pairs: { dataset: string; hasOod: boolean }[], trials: number): StudyUnit[] {
   const extract: StudyUnit[] = [];
   const middle: StudyUnit[] = [];
   const evaluate: StudyUnit[] = [];
@@ -36,7 +39,7 @@ export function planPhases(models: string[], pairs: { dataset: string; hasOod: b
       evaluate.push({ kind: 'evaluate', model, dataset });
     }
   }
-  return [extract, middle, evaluate];
+  return [...extract, ...middle, ...evaluate];
 }
 
 /**
