@@ -1,5 +1,5 @@
 import { createScratchDatabase, openDatabase, type ScratchDatabase } from '@transferscope/db';
-import { createRegistry } from '@transferscope/metrics';
+import { createRng } from '@transferscope/stats';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,50 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './cli-process';
 import { orphans, studySnapshot, type StudySnapshot } from './study-snapshot';
+import { expectedRows, tinyStudy } from './tiny-study';
 
 const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
 const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PERFORMANCES = join(SHARED, 'paper/results/task_performances.csv');
 const SCORES = join(SHARED, 'paper/results/transf_metrics_values.csv');
 
-/** The shape of study.e2e.test.ts's study, smaller still: two zoo models, real MRI images, 2 trials of 2 epochs. */
-const MODELS = ['darknet-tiny-imagenet', 'doodlenet-quickdraw345'];
-const TRIALS = 2;
-const EPOCHS = 2;
-const STUDY = {
-  name: 'e2e-reliability',
-  datasets: [{ id: 'brain_tumor_kaggle', ood: 'brain_mri_ood' }],
-  models: MODELS,
-  metrics: 'all',
-  trials: TRIALS,
-  epochs: EPOCHS,
-  batchSize: 16,
-  seed: 0,
-  backend: 'wasm',
-  limits: { train: { perClass: 8 }, val: { perClass: 4 }, test: { perClass: 4 }, ood: { perClass: 4 } },
-};
-
-/** What a finished study must hold, derived from its definition alone (as in study.e2e.test.ts). */
-const metricCount = createRegistry().ids().length;
-const EXPECTED_COUNTS = {
-  feature_set: MODELS.length * 4,
-  score: MODELS.length * metricCount * 2,
-  trial: MODELS.length * TRIALS,
-  trial_epoch: MODELS.length * TRIALS * EPOCHS,
-  evaluation: MODELS.length * 5,
-};
-
-/** mulberry32: a tiny seeded generator, so the kill points are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const STUDY = tinyStudy('e2e-reliability', 8);
+const EXPECTED_COUNTS = expectedRows(STUDY);
 
 function spawnCli(args: string[], cwd: string, env: Record<string, string>): ChildProcess & { exited: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -105,7 +70,8 @@ describe('several workers, killed workers, concurrent imports', () => {
     scratches.push(scratch);
     const env = envFor(scratch, 'home-concurrent');
     const coordinator = spawnCli(['study', 'run', studyFile, '--no-work', '--json'], dir, env);
-    const workers = [0, 1, 2].map(() => spawnCli(['worker', '--study', studyFile, '--idle-exit', '10'], dir, env));
+    // Workers stop when the study is complete, whenever the coordinator gets round to queueing its units.
+    const workers = [0, 1, 2].map(() => spawnCli(['worker', '--study', studyFile, '--exit-when-done'], dir, env));
     expect(await coordinator.exited, coordinator.output()).toBe(0);
     const codes = await Promise.all(workers.map((w) => w.exited));
     expect(codes, workers.map((w) => w.output()).join('\n')).toEqual([0, 0, 0]);
@@ -132,7 +98,8 @@ describe('several workers, killed workers, concurrent imports', () => {
     const scratch = await createScratchDatabase(ADMIN_URL);
     scratches.push(scratch);
     const env = envFor(scratch, 'home-crash');
-    const random = seeded(20261125);
+    const rng = createRng(20261125);
+    const random = () => rng.nextFloat();
     const total = Object.values(EXPECTED_COUNTS).reduce((a, b) => a + b, 0);
     // Kill points as fractions of the study's rows, increasing: one in each half of the work.
     const killAt = [0, 1].map((half) => Math.floor(((half + random()) / 2) * total * 0.9));

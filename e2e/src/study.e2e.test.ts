@@ -1,41 +1,18 @@
 import { createScratchDatabase, openDatabase, type ScratchDatabase } from '@transferscope/db';
-import { createRegistry } from '@transferscope/metrics';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './cli-process';
+import { expectedRows, tinyStudy } from './tiny-study';
 
 const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
 const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** A small real study: two zoo models, real brain MRI images (16 per class for training, 4 elsewhere), 2 trials of 2 epochs. */
-const MODELS = ['darknet-tiny-imagenet', 'doodlenet-quickdraw345'];
-const TRIALS = 2;
-const EPOCHS = 2;
-const STUDY = {
-  name: 'e2e-brain-tumor',
-  datasets: [{ id: 'brain_tumor_kaggle', ood: 'brain_mri_ood' }],
-  models: MODELS,
-  metrics: 'all',
-  trials: TRIALS,
-  epochs: EPOCHS,
-  batchSize: 16,
-  seed: 0,
-  backend: 'wasm',
-  limits: { train: { perClass: 16 }, val: { perClass: 4 }, test: { perClass: 4 }, ood: { perClass: 4 } },
-};
-
-/** What a finished study must hold, derived from its definition alone. */
-const metricCount = createRegistry().ids().length;
-const EXPECTED = {
-  feature_set: MODELS.length * 4,
-  score: MODELS.length * metricCount * 2,
-  trial: MODELS.length * TRIALS,
-  trial_epoch: MODELS.length * TRIALS * EPOCHS,
-  evaluation: MODELS.length * 5,
-};
+const STUDY = tinyStudy('e2e-brain-tumor', 16);
+const MODELS = STUDY.models;
+const EXPECTED = expectedRows(STUDY);
 
 async function counts(url: string): Promise<Record<keyof typeof EXPECTED, number>> {
   const db = await openDatabase({ kind: 'postgres', url }, { migrate: false });

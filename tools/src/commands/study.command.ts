@@ -93,7 +93,8 @@ export function registerWorkerCommand(program: Command): void {
     .option('--quick', 'the study was run with --quick')
     .option('--backend <backend>', 'auto | onnx | tensorflow | wasm | cpu')
     .option('--idle-exit <seconds>', 'exit after this many seconds without work (default: run until interrupted)')
-    .action(async (options: { study: string; quick?: boolean; backend?: BackendRequest; idleExit?: string }, command: Command) => {
+    .option('--exit-when-done', 'exit once every unit of the study is recorded')
+    .action(async (options: { study: string; quick?: boolean; backend?: BackendRequest; idleExit?: string; exitWhenDone?: boolean }, command: Command) => {
       const config = configOf(command);
       const loaded = await loadStudyDefinition(options.study);
       const definition = options.quick ? quickVariant(loaded, QUICK_MODELS) : loaded;
@@ -110,6 +111,7 @@ export function registerWorkerCommand(program: Command): void {
           backend,
           progress,
           idleExitSeconds: options.idleExit === undefined ? null : Number(options.idleExit),
+          exitWhenDone: options.exitWhenDone === true,
         });
       } finally {
         await db.close();

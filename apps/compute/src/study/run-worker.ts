@@ -2,11 +2,14 @@ import { type RunStudyOptions } from './run-study';
 import { recordStudy } from './study-rows';
 import { UnitQueue } from './unit-queue';
 import { UnitRunner } from './unit-runner';
-import { unitKey } from './units';
+import { completedUnits } from './completed-units';
+import { planUnits, unitKey } from './units';
 
 export interface RunWorkerOptions extends Omit<RunStudyOptions, 'work'> {
   /** Stop after this long without a unit to run; null = until SIGINT/SIGTERM. */
   idleExitSeconds: number | null;
+  /** Stop once every unit of the study is recorded (independent of when the coordinator enqueues them). */
+  exitWhenDone?: boolean;
 }
 
 /** A worker: takes the study's units from the shared queue and runs them here, one at a time. */
@@ -33,6 +36,22 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    if (options.exitWhenDone) {
+      const keys = planUnits(
+        options.study.models.map((m) => m.id),
+        options.study.pairs.map((p) => ({ dataset: p.id.id, hasOod: p.ood !== null })),
+        options.study.definition.trials,
+      ).map(unitKey);
+      const timer = setInterval(() => {
+        if (busy) return;
+        void completedUnits(options.dataSource, options.study, rows).then((done) => {
+          if (keys.every((key) => done.has(key))) {
+            clearInterval(timer);
+            resolve();
+          }
+        });
+      }, 1000);
+    }
     if (options.idleExitSeconds !== null) {
       const limit = options.idleExitSeconds * 1000;
       const timer = setInterval(() => {
