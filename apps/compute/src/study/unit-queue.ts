@@ -19,18 +19,31 @@ export class UnitQueue {
     readonly name: string,
   ) {}
 
-  static async open(databaseUrl: string, studyId: number): Promise<UnitQueue> {
-    const boss = new PgBoss({ connectionString: databaseUrl, max: 3, application_name: 'transferscope-queue' });
-    boss.on('error', () => undefined); // maintenance errors resurface as failed operations where they matter
-    await boss.start();
+  /**
+   * Connects to the study's queue, creating pg-boss's schema and the queue on first use. Workers starting together
+   * race to create them (one gets a duplicate-key error), so a failed attempt stops its pg-boss instance (which would
+   * otherwise keep the process alive) and tries again: by then the winner has created both.
+   */
+  static async open(databaseUrl: string, studyId: number, attempts = 3): Promise<UnitQueue> {
     const name = `study-${studyId}`;
-    if (!(await boss.getQueue(name))) {
-      await boss.createQueue(name, { name, retryLimit: 2, retryDelay: 5, expireInSeconds: UNIT_EXPIRY_SECONDS });
+    for (let attempt = 1; ; attempt++) {
+      const boss = new PgBoss({ connectionString: databaseUrl, max: 3, application_name: 'transferscope-queue' });
+      boss.on('error', () => undefined); // maintenance errors resurface as failed operations where they matter
+      try {
+        await boss.start();
+        if (!(await boss.getQueue(name))) {
+          await boss.createQueue(name, { name, retryLimit: 2, retryDelay: 5, expireInSeconds: UNIT_EXPIRY_SECONDS });
+        }
+        return new UnitQueue(boss, name);
+      } catch (error) {
+        await boss.stop({ graceful: false, close: true, timeout: 1000 }).catch(() => undefined);
+        if (attempt >= attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
-    return new UnitQueue(boss, name);
   }
 
-  /** Enqueues units; a unit already waiting or running (same key) is not queued twice. */
+  /** Enqueues units, each with its key as pg-boss singleton key (a re-queued unit is harmless: units are idempotent). */
   async enqueue(study: string, units: StudyUnit[]): Promise<void> {
     if (units.length === 0) return;
     await this.boss.insert(units.map((unit) => ({ name: this.name, data: { study, unit } satisfies QueuedUnit, singletonKey: unitKey(unit) })));
