@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServer } from './cli-process';
+import { createToken, runCli, startServer } from './cli-process';
 
 const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
 const PERFORMANCES = join(SHARED, 'paper/results/task_performances.csv');
@@ -84,9 +84,7 @@ describe('the API on a shared Postgres: tokens, roles, weighted tau and bootstra
     const imported = await runCli(['import', 'study-results', '--study', 'paper', '--performances', PERFORMANCES, '--scores', SCORES, '--json'], { cwd, env });
     expect(imported.code).toBe(0);
     for (const role of ['reader', 'writer', 'admin']) {
-      const created = await runCli(['token', 'create', '--role', role, '--name', `${role}-e2e`, '--json'], { cwd, env });
-      expect(created.stderr).toBe('');
-      tokens[role] = (JSON.parse(created.stdout) as { token: string }).token;
+      tokens[role] = await createToken(role, `${role}-e2e`, { cwd, env });
     }
     server = await startServer({ cwd, env });
   });

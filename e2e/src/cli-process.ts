@@ -59,3 +59,10 @@ export async function graphql<T>(url: string, query: string, variables: Record<s
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   return (await response.json()) as { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
+
+/** `transferscope token create --role <role> --name <name> --json`: the secret, or an error with what the CLI said. */
+export async function createToken(role: string, name: string, options: { cwd: string; env?: Record<string, string> }): Promise<string> {
+  const created = await runCli(['token', 'create', '--role', role, '--name', name, '--json'], options);
+  if (created.code !== 0 || created.stderr !== '') throw new Error(`token create exited ${created.code}: ${created.stderr}`);
+  return (JSON.parse(created.stdout) as { token: string }).token;
+}

@@ -1,25 +1,22 @@
-import { openDatabase } from '@transferscope/db';
+import { openDatabase, rowCounts, tableFingerprint, type Database, type ResultTable } from '@transferscope/db';
 
-/** Every results table (api_token is left out: each authenticated request stamps its last_used_at). */
-export const RESULT_TABLES = ['study', 'dataset', 'source_model', 'metric', 'feature_set', 'score', 'trial', 'trial_epoch', 'evaluation'] as const;
+type DataSource = Database['dataSource'];
 
-/**
- * Row count and an order-independent md5 of every row's text form, per table: two equal fingerprints mean the tables
- * hold byte-for-byte the same rows (serial ids and timestamps included), so a rejected input changed nothing.
- */
-export async function databaseFingerprint(url: string): Promise<Record<string, string>> {
+async function withDataSource<T>(url: string, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
   const db = await openDatabase({ kind: 'postgres', url }, { migrate: false });
   try {
-    const out: Record<string, string> = {};
-    for (const table of RESULT_TABLES) {
-      // Table names come from the fixed list above, escaped as identifiers.
-      const [row] = (await db.dataSource.query(
-        "SELECT count(*)::text AS n, coalesce(md5(string_agg(md5(t::text), ',' ORDER BY md5(t::text))), '') AS sum FROM " + db.dataSource.driver.escape(table) + ' t',
-      )) as { n: string; sum: string }[];
-      out[table] = `${row!.n}:${row!.sum}`;
-    }
-    return out;
+    return await work(db.dataSource);
   } finally {
     await db.close();
   }
+}
+
+/** The results tables' fingerprint (libs/db `tableFingerprint`) of the database at `url`. */
+export function databaseFingerprint(url: string): Promise<Record<string, string>> {
+  return withDataSource(url, (dataSource) => tableFingerprint(dataSource));
+}
+
+/** Row counts of the given results tables of the database at `url`. */
+export function databaseRowCounts<T extends ResultTable>(url: string, tables: readonly T[]): Promise<Record<T, number>> {
+  return withDataSource(url, (dataSource) => rowCounts(dataSource, tables));
 }

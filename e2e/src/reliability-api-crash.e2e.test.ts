@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServer } from './cli-process';
+import { createToken, startServer } from './cli-process';
 import { databaseFingerprint } from './db-fingerprint';
 
 const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -30,9 +30,7 @@ describe('the API server killed (SIGKILL) during an import', () => {
   beforeAll(async () => {
     scratch = await createScratchDatabase(ADMIN_URL);
     env = { DATABASE_URL: scratch.url, TRANSFERSCOPE_HOME: join(cwd, 'home') };
-    const created = await runCli(['token', 'create', '--role', 'writer', '--name', 'crash-writer', '--json'], { cwd, env });
-    expect(created.stderr).toBe('');
-    token = (JSON.parse(created.stdout) as { token: string }).token;
+    token = await createToken('writer', 'crash-writer', { cwd, env });
   });
   afterAll(async () => scratch?.drop());
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, startServer } from './cli-process';
+import { createToken, runCli, startServer } from './cli-process';
 import { databaseFingerprint } from './db-fingerprint';
 
 const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
@@ -73,9 +73,7 @@ describe('bad input is refused with a specific error and leaves the database unc
     env = { DATABASE_URL: scratch.url, TRANSFERSCOPE_HOME: join(dir, 'home') };
     db = await openDatabase({ kind: 'postgres', url: scratch.url });
     await importStudyResults(db.dataSource, 'paper', { performances: { path: PERFORMANCES }, scores: { path: SCORES } });
-    const created = await runCli(['token', 'create', '--role', 'writer', '--name', 'rel-writer', '--json'], { cwd: dir, env });
-    expect(created.stderr).toBe('');
-    writerToken = (JSON.parse(created.stdout) as { token: string }).token;
+    writerToken = await createToken('writer', 'rel-writer', { cwd: dir, env });
     server = await startServer({ cwd: dir, env });
   });
 

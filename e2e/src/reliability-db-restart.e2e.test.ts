@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServer } from './cli-process';
+import { createToken, startServer } from './cli-process';
 
 const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
 const QUERY = '{ correlations(filter: { studies: ["paper"], datasets: ["breakhis"] }) { metric value n } }';
@@ -66,9 +66,7 @@ describe('the API across a Postgres restart (a private cluster)', () => {
       await db.close();
     }
     const env = { DATABASE_URL: url, TRANSFERSCOPE_HOME: join(dir, 'home') };
-    const created = await runCli(['token', 'create', '--role', 'reader', '--name', 'restart-reader', '--json'], { cwd: dir, env });
-    expect(created.stderr).toBe('');
-    token = (JSON.parse(created.stdout) as { token: string }).token;
+    token = await createToken('reader', 'restart-reader', { cwd: dir, env });
     server = await startServer({ cwd: dir, env });
   });
 

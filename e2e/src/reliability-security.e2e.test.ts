@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServer } from './cli-process';
+import { createToken, runCli, startServer } from './cli-process';
 
 const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -45,9 +45,7 @@ describe('security: roles on every mutation, hashed tokens, no secrets in output
     scratch = await createScratchDatabase(ADMIN_URL);
     env = { DATABASE_URL: scratch.url, TRANSFERSCOPE_HOME: join(cwd, 'home') };
     for (const role of ['reader', 'writer']) {
-      const created = await runCli(['token', 'create', '--role', role, '--name', `sec-${role}`, '--json'], { cwd, env });
-      expect(created.stderr).toBe('');
-      tokens[role] = (JSON.parse(created.stdout) as { token: string }).token;
+      tokens[role] = await createToken(role, `sec-${role}`, { cwd, env });
     }
     server = await startServer({ cwd, env });
   });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './cli-process';
 import { orphans, studySnapshot, type StudySnapshot } from './study-snapshot';
+import { databaseRowCounts } from './db-fingerprint';
 import { expectedRows, tinyStudy } from './tiny-study';
 
 const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
@@ -26,19 +27,7 @@ function spawnCli(args: string[], cwd: string, env: Record<string, string>): Chi
   return Object.assign(child, { exited, output: () => output });
 }
 
-async function counts(url: string): Promise<Record<string, number>> {
-  const db = await openDatabase({ kind: 'postgres', url }, { migrate: false });
-  try {
-    const out: Record<string, number> = {};
-    for (const table of Object.keys(EXPECTED_COUNTS)) {
-      const [{ n }] = (await db.dataSource.query('SELECT count(*)::int AS n FROM ' + db.dataSource.driver.escape(table))) as { n: number }[];
-      out[table] = n;
-    }
-    return out;
-  } finally {
-    await db.close();
-  }
-}
+const counts = (url: string) => databaseRowCounts(url, Object.keys(EXPECTED_COUNTS) as (keyof typeof EXPECTED_COUNTS)[]);
 
 /** Sum of the results rows: grows as the study progresses, used to pick kill points inside the work. */
 async function progress(url: string): Promise<number> {

@@ -1,10 +1,11 @@
-import { createScratchDatabase, openDatabase, type ScratchDatabase } from '@transferscope/db';
+import { createScratchDatabase, openDatabase, rowCounts, type ScratchDatabase } from '@transferscope/db';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './cli-process';
+import { databaseRowCounts } from './db-fingerprint';
 import { expectedRows, tinyStudy } from './tiny-study';
 
 const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
@@ -14,19 +15,7 @@ const STUDY = tinyStudy('e2e-brain-tumor', 16);
 const MODELS = STUDY.models;
 const EXPECTED = expectedRows(STUDY);
 
-async function counts(url: string): Promise<Record<keyof typeof EXPECTED, number>> {
-  const db = await openDatabase({ kind: 'postgres', url }, { migrate: false });
-  try {
-    const out = {} as Record<keyof typeof EXPECTED, number>;
-    for (const table of Object.keys(EXPECTED) as (keyof typeof EXPECTED)[]) {
-      const [{ n }] = await db.dataSource.query('SELECT count(*)::int AS n FROM ' + db.dataSource.driver.escape(table));
-      out[table] = n;
-    }
-    return out;
-  } finally {
-    await db.close();
-  }
-}
+const counts = (url: string) => databaseRowCounts(url, Object.keys(EXPECTED) as (keyof typeof EXPECTED)[]);
 
 describe('a real study, end to end', () => {
   let scratch: ScratchDatabase;
@@ -96,10 +85,7 @@ describe('a real study, end to end', () => {
     expect(summary.ranHere).toBe(summary.units);
     const db = await openDatabase({ kind: 'embedded', home });
     try {
-      for (const [table, expected] of Object.entries(EXPECTED)) {
-        const [{ n }] = await db.dataSource.query('SELECT count(*)::int AS n FROM ' + db.dataSource.driver.escape(table));
-        expect(n, table).toBe(expected);
-      }
+      expect(await rowCounts(db.dataSource, Object.keys(EXPECTED) as (keyof typeof EXPECTED)[])).toEqual(EXPECTED);
     } finally {
       await db.close();
     }

@@ -4,3 +4,5 @@ export * from './entities';
 export { createScratchDatabase } from './scratch-database';
 export type { ScratchDatabase } from './scratch-database';
 export * from './importers';
+export { RESULT_TABLES, rowCounts, tableFingerprint } from './table-fingerprint';
+export type { ResultTable } from './table-fingerprint';

@@ -1,5 +1,5 @@
 import { type GraphBuilder as GB, GraphBuilder, type AttrValue, type ValueSpec } from './graph-builder';
-import { CONVERTER_VERSION, type ConversionReport, ONNX_IO } from './convert-layers';
+import { addHeadOutputs, CONVERTER_VERSION, type ConversionReport, ONNX_IO } from './convert-layers';
 import { OnnxError } from './onnx-error';
 import { type OnnxModel } from './onnx-schema';
 
@@ -284,15 +284,7 @@ export function convertGraphModel(
   if (taps.head) {
     const h = valueOf(taps.head.node);
     if (h.layout !== 'flat') throw new OnnxError('UNSUPPORTED_CONFIG', `${graphName}: head node ${taps.head.node} is not [batch, classes]`);
-    const dims = [batch, h.shape[1]];
-    if (taps.head.outputIsProbability) {
-      g.node('Identity', [h.name], ONNX_IO.probabilities, {}, g.reserve(ONNX_IO.probabilities));
-    } else {
-      g.node('Identity', [h.name], ONNX_IO.logits, {}, g.reserve(ONNX_IO.logits));
-      g.node('Softmax', [h.name], ONNX_IO.probabilities, { axis: -1 }, g.reserve(ONNX_IO.probabilities));
-      outputs.push({ name: ONNX_IO.logits, dims });
-    }
-    outputs.push({ name: ONNX_IO.probabilities, dims });
+    outputs.push(...addHeadOutputs(g, h.name, [batch, h.shape[1]], taps.head.outputIsProbability));
   }
   const model = g.build(graphName, { name: ONNX_IO.input, dims: [batch, ...(inputShape as number[]).slice(1)] }, outputs, { converterVersion: CONVERTER_VERSION, source: 'tfjs-graph' });
   return { model, report };

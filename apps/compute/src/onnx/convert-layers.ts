@@ -409,16 +409,25 @@ export function convertLayersModel(net: LayersModel, taps: ConversionTaps, graph
   if (taps.head) {
     const h = valueOf(taps.head.layer);
     if (h.shape.length !== 2) throw new OnnxError('UNSUPPORTED_CONFIG', `${graphName}: head ${taps.head.layer} has rank ${h.shape.length}, expected [batch, classes]`);
-    const dims = [batch, Number(h.shape[1])];
-    if (taps.head.outputIsProbability) {
-      g.node('Identity', [h.name], ONNX_IO.probabilities, {}, g.reserve(ONNX_IO.probabilities));
-    } else {
-      g.node('Identity', [h.name], ONNX_IO.logits, {}, g.reserve(ONNX_IO.logits));
-      g.node('Softmax', [h.name], ONNX_IO.probabilities, { axis: -1 }, g.reserve(ONNX_IO.probabilities));
-      outputs.push({ name: ONNX_IO.logits, dims });
-    }
-    outputs.push({ name: ONNX_IO.probabilities, dims });
+    outputs.push(...addHeadOutputs(g, h.name, [batch, Number(h.shape[1])], taps.head.outputIsProbability));
   }
   const model = g.build(graphName, { name: ONNX_IO.input, dims: [batch, ...inputShape.slice(1).map(Number)] }, outputs, { converterVersion: CONVERTER_VERSION, source: 'tfjs-layers' });
   return { model, report };
+}
+
+/**
+ * The head tap as graph outputs, the same for both converters: `probabilities` always, and `logits` too when the
+ * head outputs logits (then probabilities = Softmax(logits)).
+ */
+export function addHeadOutputs(g: GraphBuilder, head: string, dims: ValueSpec['dims'], outputIsProbability: boolean): ValueSpec[] {
+  if (outputIsProbability) {
+    g.node('Identity', [head], ONNX_IO.probabilities, {}, g.reserve(ONNX_IO.probabilities));
+    return [{ name: ONNX_IO.probabilities, dims }];
+  }
+  g.node('Identity', [head], ONNX_IO.logits, {}, g.reserve(ONNX_IO.logits));
+  g.node('Softmax', [head], ONNX_IO.probabilities, { axis: -1 }, g.reserve(ONNX_IO.probabilities));
+  return [
+    { name: ONNX_IO.logits, dims },
+    { name: ONNX_IO.probabilities, dims },
+  ];
 }

@@ -3,6 +3,7 @@ import { createRegistry, type MetricRegistry } from '@transferscope/metrics';
 import { isAbsolute, resolve } from 'node:path';
 import { findZooModel, loadZooManifest, type ZooManifest, type ZooModel } from '../models/zoo-manifest';
 import { type StudyDefinition, StudyDefinitionError } from './study-definition';
+import { planUnits, type StudyUnit } from './units';
 
 /** Largest input batch the extraction accepts (the extraction refuses larger ones too). */
 export const MAX_BATCH_BYTES = 512 * 2 ** 20;
@@ -92,6 +93,15 @@ export async function splitManifest(study: ResolvedStudy, pair: DatasetPair, spl
     return count < limit.perClass;
   });
   return { dataset, manifest: { ...full, items, hash: manifestHash(items, full.classes) } };
+}
+
+/** Every unit of a resolved study, in runnable order. */
+export function studyUnits(study: ResolvedStudy): StudyUnit[] {
+  return planUnits(
+    study.models.map((m) => m.id),
+    study.pairs.map((p) => ({ dataset: p.id.id, hasOod: p.ood !== null })),
+    study.definition.trials,
+  );
 }
 
 /** Preprocessing of a zoo model as the datasets library runs it. */

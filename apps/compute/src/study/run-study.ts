@@ -2,11 +2,11 @@ import { type DataSource } from 'typeorm';
 import { type BackendInfo } from '../backends/select-backend';
 import { completedUnits } from './completed-units';
 import { formatSeconds, type ProgressReporter } from './progress';
-import { type ResolvedStudy } from './resolve-study';
+import { studyUnits, type ResolvedStudy } from './resolve-study';
 import { recordStudy, type StudyRows } from './study-rows';
 import { UnitQueue } from './unit-queue';
 import { UnitRunner } from './unit-runner';
-import { dependenciesOf, planUnits, unitKey, type StudyUnit } from './units';
+import { dependenciesOf, unitKey, type StudyUnit } from './units';
 
 export interface RunStudyOptions {
   dataSource: DataSource;
@@ -47,11 +47,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummar
   const { dataSource, study, progress } = options;
   const started = Date.now();
   const rows: StudyRows = await recordStudy(dataSource, study);
-  const units = planUnits(
-    study.models.map((m) => m.id),
-    study.pairs.map((p) => ({ dataset: p.id.id, hasOod: p.ood !== null })),
-    study.definition.trials,
-  );
+  const units = studyUnits(study);
   const total = units.length;
   progress.event('study-start', { study: study.definition.name, studyId: rows.studyId, units: total, models: study.models.length, backend: options.backend.name });
 

@@ -3,7 +3,8 @@ import { recordStudy } from './study-rows';
 import { UnitQueue } from './unit-queue';
 import { UnitRunner } from './unit-runner';
 import { completedUnits } from './completed-units';
-import { planUnits, unitKey } from './units';
+import { studyUnits } from './resolve-study';
+import { unitKey } from './units';
 
 export interface RunWorkerOptions extends Omit<RunStudyOptions, 'work'> {
   /** Stop after this long without a unit to run; null = until SIGINT/SIGTERM. */
@@ -37,11 +38,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     if (options.exitWhenDone) {
-      const keys = planUnits(
-        options.study.models.map((m) => m.id),
-        options.study.pairs.map((p) => ({ dataset: p.id.id, hasOod: p.ood !== null })),
-        options.study.definition.trials,
-      ).map(unitKey);
+      const keys = studyUnits(options.study).map(unitKey);
       const timer = setInterval(() => {
         if (busy) return;
         void completedUnits(options.dataSource, options.study, rows).then((done) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importLongResults, importStudyResults, ImportError, type Database } from '../index';
-import { freshDatabase, SHARED, tableFingerprint } from './test-database';
+import { freshDatabase, SHARED, fingerprintOf } from './test-database';
 
 const RESULTS = join(SHARED, 'paper/results');
 const PERFORMANCES = join(RESULTS, 'task_performances.csv');
@@ -56,11 +56,11 @@ describe('importing the study\'s published results', () => {
   });
 
   it('changes nothing when the same files are imported again', async () => {
-    const before = await tableFingerprint(db);
+    const before = await fingerprintOf(db);
     const summary = await importStudyResults(db.dataSource, 'paper', { performances: { path: PERFORMANCES }, scores: { path: SCORES } });
     expect(summary.scores.inserted + summary.scores.updated).toBe(0);
     expect(summary.evaluations.inserted + summary.evaluations.updated).toBe(0);
-    expect(await tableFingerprint(db)).toEqual(before);
+    expect(await fingerprintOf(db)).toEqual(before);
   });
 
   const header = 'task,model,metric,value\n';
@@ -76,31 +76,31 @@ describe('importing the study\'s published results', () => {
   ];
   for (const [what, text, message] of badScoreFiles) {
     it(`rejects a scores file with ${what}, writing nothing`, async () => {
-      const before = await tableFingerprint(db);
+      const before = await fingerprintOf(db);
       const path = write(`bad-${what.replace(/\W+/g, '-')}.csv`, text);
       const attempt = importStudyResults(db.dataSource, 'paper', { performances: { path: PERFORMANCES }, scores: { path } });
       await expect(attempt).rejects.toBeInstanceOf(ImportError);
       await expect(attempt).rejects.toThrow(message);
-      expect(await tableFingerprint(db)).toEqual(before);
+      expect(await fingerprintOf(db)).toEqual(before);
     });
   }
 
   it('rejects a balanced accuracy outside [0, 1] with its line', async () => {
-    const before = await tableFingerprint(db);
+    const before = await fingerprintOf(db);
     const path = write('perf-range.csv', 'task,model,val_acc_score,test_acc_score\nbreakhis,resnet50,0.9,1.5\n');
     await expect(importStudyResults(db.dataSource, 'fresh', { performances: { path }, scores: { path: SCORES } })).rejects.toThrow(
       /perf-range\.csv:2: column test_acc_score: 1\.5 is outside \[0, 1\]/,
     );
-    expect(await tableFingerprint(db)).toEqual(before);
+    expect(await fingerprintOf(db)).toEqual(before);
   });
 
   it('rejects a file that does not exist, naming it', async () => {
-    const before = await tableFingerprint(db);
+    const before = await fingerprintOf(db);
     const missing = join(dir, 'nope.csv');
     await expect(importStudyResults(db.dataSource, 'paper', { performances: { path: missing }, scores: { path: SCORES } })).rejects.toThrow(
       `${missing}: file does not exist`,
     );
-    expect(await tableFingerprint(db)).toEqual(before);
+    expect(await fingerprintOf(db)).toEqual(before);
   });
 
   it('rejects a file that is not UTF-8', async () => {
@@ -144,10 +144,10 @@ describe('importing the study\'s published results', () => {
     });
 
     it('rejects a test_score that disagrees between rows of the same model', async () => {
-      const before = await tableFingerprint(db);
+      const before = await fingerprintOf(db);
       const path = write('long-conflict.csv', 'dataset,model,test_score,classes,transf_metric,transf_score\nbreakhis,resnet50,0.8,2,logme_score,1\nbreakhis,resnet50,0.7,2,leep_score,-1\n');
       await expect(importLongResults(db.dataSource, 'long-conflict', { path })).rejects.toThrow(/long-conflict\.csv:3: model resnet50 on breakhis has test_score = 0\.7, but 0\.8 at line 2/);
-      expect(await tableFingerprint(db)).toEqual(before);
+      expect(await fingerprintOf(db)).toEqual(before);
     });
   });
 });

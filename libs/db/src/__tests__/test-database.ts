@@ -1,4 +1,4 @@
-import { createScratchDatabase, openDatabase, type Database, type ScratchDatabase } from '../index';
+import { createScratchDatabase, openDatabase, tableFingerprint, type Database, type ScratchDatabase } from '../index';
 
 /** The Postgres the tests run against: CI's and every developer's local server unless DATABASE_URL says otherwise. */
 export const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -20,15 +20,6 @@ export async function freshDatabase(): Promise<{ db: Database; scratch: ScratchD
 }
 
 /** Row counts and an order-independent checksum of every results table: equal before and after = nothing changed. */
-export async function tableFingerprint(db: Database): Promise<Record<string, string>> {
-  const tables = ['study', 'dataset', 'source_model', 'metric', 'feature_set', 'score', 'trial', 'trial_epoch', 'evaluation'];
-  const fingerprint: Record<string, string> = {};
-  for (const table of tables) {
-    const [row] = await db.dataSource.query(
-      // Table names come from the fixed list above; the checksum hashes every row's text form.
-      'SELECT count(*)::text AS n, coalesce(md5(string_agg(md5(t::text), \',\' ORDER BY md5(t::text))), \'\') AS sum FROM ' + db.dataSource.driver.escape(table) + ' t',
-    );
-    fingerprint[table] = `${row.n}:${row.sum}`;
-  }
-  return fingerprint;
+export function fingerprintOf(db: Database): Promise<Record<string, string>> {
+  return tableFingerprint(db.dataSource);
 }
