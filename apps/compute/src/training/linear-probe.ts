@@ -1,5 +1,4 @@
-import { mulberry32, mixSeed } from '@transferscope/datasets';
-import { balancedAccuracy } from '@transferscope/stats';
+import { balancedAccuracy, createRng, type Rng } from '@transferscope/stats';
 
 /** Features of one split, row-major N x D, with integer labels in [0, C). */
 export interface ProbeSplit {
@@ -66,7 +65,9 @@ export function trainLinearProbe(train: ProbeSplit, val: ProbeSplit, classes: nu
   const valX = standardise(val, mean, std);
 
   const probe: LinearProbe = { classes, d, mean, std, weights: new Float64Array(classes * d), bias: new Float64Array(classes) };
-  initialiseWeights(probe, seed);
+  // One seeded stream (libs/stats' generator) for the initial weights, then each epoch's shuffle.
+  const random = createRng(seed);
+  initialiseWeights(probe, random);
   const velocityW = new Float64Array(classes * d);
   const velocityB = new Float64Array(classes);
   const gradW = new Float64Array(classes * d);
@@ -80,7 +81,7 @@ export function trainLinearProbe(train: ProbeSplit, val: ProbeSplit, classes: nu
   let bestEpoch = 1;
   for (let epoch = 0; epoch < schedule.epochs; epoch++) {
     const learningRate = cosineLearningRate(schedule, epoch);
-    shuffle(order, mulberry32(mixSeed(seed, epoch)));
+    shuffle(order, random);
     let lossSum = 0;
     for (let start = 0; start < train.n; start += schedule.batchSize) {
       const end = Math.min(start + schedule.batchSize, train.n);
@@ -172,11 +173,10 @@ function sgdStep(parameters: Float64Array, gradient: Float64Array, velocity: Flo
 }
 
 /** Uniform(-1/sqrt(D), 1/sqrt(D)) weights and biases, as torch.nn.Linear initialises them. */
-function initialiseWeights(probe: LinearProbe, seed: number): void {
-  const random = mulberry32(mixSeed(seed, 0x11ea7));
+function initialiseWeights(probe: LinearProbe, random: Rng): void {
   const bound = 1 / Math.sqrt(probe.d);
-  for (let i = 0; i < probe.weights.length; i++) probe.weights[i] = (2 * random() - 1) * bound;
-  for (let c = 0; c < probe.classes; c++) probe.bias[c] = (2 * random() - 1) * bound;
+  for (let i = 0; i < probe.weights.length; i++) probe.weights[i] = (2 * random.nextFloat() - 1) * bound;
+  for (let c = 0; c < probe.classes; c++) probe.bias[c] = (2 * random.nextFloat() - 1) * bound;
 }
 
 function standardisation(split: ProbeSplit): { mean: Float64Array; std: Float64Array } {
@@ -204,9 +204,9 @@ function standardise(split: ProbeSplit, mean: Float64Array, std: Float64Array): 
   return out;
 }
 
-function shuffle(order: Int32Array, random: () => number): void {
+function shuffle(order: Int32Array, random: Rng): void {
   for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
+    const j = random.nextInt(i + 1);
     const t = order[i]!;
     order[i] = order[j]!;
     order[j] = t;
