@@ -25,6 +25,7 @@ export {
   type MetricInputKind,
   type MetricValue,
   type PaperReference,
+  type PoolMember,
 } from './registry/metric';
 export { BUILTIN_METRICS } from './registry/builtins';
 export {
@@ -38,3 +39,4 @@ export {
 export { validateMetric, validatePlugin, type GoldenFixture, type ValidationCheck, type ValidationReport } from './registry/validate';
 export { NpyError, parseNpy, writeNpy, type NpyArray, type NpyErrorCode } from './io/npy';
 export { labelsFromJson, labelsFromNpy, matrixFromNpy, parseMetricList, scoreResultJson } from './io/score-files';
+export { minMaxNormalise, poolId, scorePool, sumOfNormalisedComponents, type PoolScore } from './pool/pool';

@@ -15,6 +15,8 @@ export interface ScoreAllOptions {
 export interface ScoreAllResult {
   values: Record<string, number>;
   diagnostics: Record<string, Record<string, unknown>>;
+  /** Components of pool-relative metrics (input to their `relativise`); values of those metrics are the un-normalised raw ones. */
+  components: Record<string, Readonly<Record<string, number>>>;
   /** Wall-clock seconds per metric; a shared intermediate is charged to the first metric that needs it. */
   seconds: Record<string, number>;
   /** Metrics that could not apply to this input, with the reason (missing inputs, too few dimensions/samples). */
@@ -63,7 +65,7 @@ export async function scoreAll(input: ScoreInput, metricIds: readonly string[] |
     options: options.options ?? {},
   };
   const have = available(full);
-  const result: ScoreAllResult = { values: {}, diagnostics: {}, seconds: {}, skipped: {} };
+  const result: ScoreAllResult = { values: {}, diagnostics: {}, components: {}, seconds: {}, skipped: {} };
   for (const m of metrics) {
     const missing = m.requires.filter((r) => !have.has(r));
     if (missing.length > 0) {
@@ -75,6 +77,7 @@ export async function scoreAll(input: ScoreInput, metricIds: readonly string[] |
       const r = await m.compute(full, context);
       result.values[m.id] = r.value;
       result.diagnostics[m.id] = r.diagnostics;
+      if (r.components) result.components[m.id] = r.components;
     } catch (e) {
       if (e instanceof MetricInputError && INAPPLICABLE.has(e.code)) {
         result.skipped[m.id] = e.message;

@@ -28,9 +28,24 @@ export interface MetricContext {
 }
 
 export interface MetricValue {
+  /**
+   * The score. For a pool-relative metric this is the model's own, not yet normalised value (e.g. the plain sum of its
+   * parts); only `relativise` turns it into the published, pool-relative score.
+   */
   value: number;
   /** Metric-specific, JSON-serialisable details (pinv rank, shrinkage, PCA dimension, ...). */
   diagnostics: Record<string, unknown>;
+  /**
+   * Named parts a pool-relative metric combines across the pool (ETran's energy, LDA and SVD terms; NCTI's three
+   * terms). Absent for ordinary metrics.
+   */
+  components?: Readonly<Record<string, number>>;
+}
+
+/** One model's own result for a pool-relative metric, as `compute` returned it. */
+export interface PoolMember {
+  model: string;
+  result: MetricValue;
 }
 
 /**
@@ -50,4 +65,10 @@ export interface MetricDefinition {
   /** True when the value is only meaningful relative to other models scored on the same data (not comparable across datasets). */
   poolRelative: boolean;
   compute(input: ScoreInput, context: MetricContext): Promise<MetricValue>;
+  /**
+   * Pool-relative metrics only (required when `poolRelative`): the published scores of every member of one pool
+   * (the models compared on one dataset), in member order, from their own `compute` results, e.g. min-max normalising
+   * each component across the pool and summing. Pure; a pool of one is allowed (normalisation then has no spread).
+   */
+  relativise?(members: readonly PoolMember[]): number[];
 }

@@ -52,6 +52,12 @@ export function assertMetricDefinition(candidate: unknown, where = 'metric'): as
   }
   if (typeof m['poolRelative'] !== 'boolean') fail('poolRelative', 'a boolean', m['poolRelative']);
   if (typeof m['compute'] !== 'function') fail('compute', 'a function (input, context) => Promise<{ value, diagnostics }>', typeof m['compute']);
+  if (m['poolRelative'] === true && typeof m['relativise'] !== 'function') {
+    fail('relativise', 'a function (members) => number[] on a pool-relative metric', typeof m['relativise']);
+  }
+  if (m['poolRelative'] === false && m['relativise'] !== undefined) {
+    fail('relativise', 'absent on a metric that is not pool-relative', typeof m['relativise']);
+  }
 }
 
 /** Metrics by id. `createRegistry()` returns one with the built-ins registered. */

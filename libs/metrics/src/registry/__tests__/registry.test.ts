@@ -20,7 +20,7 @@ const GOOD_PLUGIN = `
 const paper = { title: 'Mean class distance', authors: ['A. Person'], venue: 'Tests', year: 2024, url: 'https://example.org/p' };
 export const metrics = [{
   id: 'class_distance', variant: 'euclidean', version: '0.1.0', paper, direction: 'higher',
-  requires: ['features', 'labels'], poolRelative: true,
+  requires: ['features', 'labels'], poolRelative: false,
   async compute(input, ctx) {
     const a = ctx.analysis();
     const C = a.labels.classes, D = a.d;
@@ -32,9 +32,9 @@ export const metrics = [{
 `;
 
 describe('MetricRegistry', () => {
-  it('has the seven built-ins with their contract', () => {
+  it("has the study's seven scores among the built-ins, each with its contract", () => {
     const r = createRegistry();
-    expect(r.ids().sort()).toEqual(['gbc', 'hscore', 'leep', 'logme', 'nce', 'nleep', 'reg_hscore']);
+    expect(r.ids()).toEqual(expect.arrayContaining(['gbc', 'hscore', 'leep', 'logme', 'nce', 'nleep', 'reg_hscore']));
     for (const m of r.list()) expect(() => assertMetricDefinition(m)).not.toThrow();
     expect(r.get('leep').requires).toEqual(['sourceProbabilities', 'labels']);
   });
@@ -116,5 +116,14 @@ describe('validateMetric / validatePlugin', () => {
     };
     const r2 = await validateMetric(outOfBounds);
     expect(r2.checks.find((c) => c.name === 'bounds')?.passed).toBe(false);
+  });
+});
+
+describe('pool-relative contract', () => {
+  it('requires relativise exactly on pool-relative metrics', () => {
+    const ordinary = BUILTIN_METRICS[0];
+    expect(() => assertMetricDefinition({ ...ordinary, poolRelative: true })).toThrow(/relativise must be a function/);
+    expect(() => assertMetricDefinition({ ...ordinary, relativise: () => [] })).toThrow(/relativise must be absent/);
+    expect(() => assertMetricDefinition({ ...ordinary, poolRelative: true, relativise: () => [] })).not.toThrow();
   });
 });
