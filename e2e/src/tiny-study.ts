@@ -25,7 +25,9 @@ export function tinyStudy(name: string, trainPerClass: number) {
 /** The rows a finished study must hold, derived from its definition alone (one dataset with an OOD partner). */
 export function expectedRows(study: { models: string[]; trials: number; epochs: number }) {
   const models = study.models.length;
-  const metrics = createRegistry().ids().length;
+  const registry = createRegistry();
+  // A pool-relative metric has one `raw` row per model and split, plus the row of its pool (all the study's models).
+  const metrics = registry.ids().length + registry.list().filter((m) => m.poolRelative).length;
   return {
     feature_set: models * 4,
     score: models * metrics * 2,

@@ -1,5 +1,6 @@
 import { type DataSource } from 'typeorm';
-import { type ResolvedStudy } from './resolve-study';
+import { poolId } from '@transferscope/metrics';
+import { poolRelativeMetricIds, type ResolvedStudy } from './resolve-study';
 import { type StudyRows } from './study-rows';
 import { unitKey } from './units';
 
@@ -34,7 +35,7 @@ export async function completedUnits(dataSource: DataSource, study: ResolvedStud
   }
 
   const scores: { model_id: string; dataset_id: number; split: 'train' | 'ood'; n: number }[] = await dataSource.query(
-    'SELECT model_id, dataset_id, split, count(*)::int AS n FROM score WHERE study_id = $1 GROUP BY model_id, dataset_id, split',
+    `SELECT model_id, dataset_id, split, count(*)::int AS n FROM score WHERE study_id = $1 AND pool_id = '' GROUP BY model_id, dataset_id, split`,
     [rows.studyId],
   );
   for (const row of scores) {
@@ -57,6 +58,39 @@ export async function completedUnits(dataSource: DataSource, study: ResolvedStud
       const idRows = evaluated.get(`${model.id}/${rows.datasetIds.get(pair.id.id)}`) ?? 0;
       const oodRows = pair.ood ? (evaluated.get(`${model.id}/${rows.datasetIds.get(pair.ood.id)}`) ?? 0) : 2;
       if (idRows >= 3 && oodRows >= 2) done.add(unitKey({ kind: 'evaluate', model: model.id, dataset: pair.id.id }));
+    }
+  }
+  for (const key of await completedPools(dataSource, study, rows)) done.add(key);
+  return done;
+}
+
+/**
+ * A pool unit is done when, for every pool-relative metric, the pool of the models that have a `raw` result holds
+ * its `ok`/`failed` rows (or no model has one). Before the scores exist this reads as done too; the pool unit only
+ * matters once its score units are, and then the raw rows are there.
+ */
+async function completedPools(dataSource: DataSource, study: ResolvedStudy, rows: StudyRows): Promise<string[]> {
+  const metricIds = poolRelativeMetricIds(study);
+  if (metricIds.length === 0) return [];
+  const found: { dataset_id: number; split: 'train' | 'ood'; metric_id: string; pool_id: string; models: string[] }[] = await dataSource.query(
+    `SELECT dataset_id, split, metric_id, pool_id, array_agg(model_id ORDER BY model_id) AS models FROM score
+     WHERE study_id = $1 AND metric_id = ANY($2::text[]) AND model_id = ANY($3::text[]) AND (status = 'raw' OR pool_id <> '')
+     GROUP BY dataset_id, split, metric_id, pool_id`,
+    [rows.studyId, metricIds, study.models.map((m) => m.id)],
+  );
+  const done: string[] = [];
+  for (const pair of study.pairs) {
+    const splits: ['train' | 'ood', number][] = [['train', rows.datasetIds.get(pair.id.id)!]];
+    if (pair.ood) splits.push(['ood', rows.datasetIds.get(pair.ood.id)!]);
+    for (const [split, datasetId] of splits) {
+      const here = found.filter((row) => row.dataset_id === datasetId && row.split === split);
+      const complete = metricIds.every((metricId) => {
+        const raw = here.find((row) => row.metric_id === metricId && row.pool_id === '');
+        if (!raw) return true;
+        const pool = here.find((row) => row.metric_id === metricId && row.pool_id === poolId(raw.models));
+        return pool !== undefined && pool.models.length === raw.models.length;
+      });
+      if (complete) done.push(unitKey({ kind: 'pool', dataset: pair.id.id, split }));
     }
   }
   return done;

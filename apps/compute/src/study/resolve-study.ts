@@ -101,7 +101,13 @@ export function studyUnits(study: ResolvedStudy): StudyUnit[] {
     study.models.map((m) => m.id),
     study.pairs.map((p) => ({ dataset: p.id.id, hasOod: p.ood !== null })),
     study.definition.trials,
+    poolRelativeMetricIds(study).length > 0,
   );
+}
+
+/** The study's metrics whose values are only meaningful within a pool of models (scored by the pool units). */
+export function poolRelativeMetricIds(study: ResolvedStudy): string[] {
+  return study.metricIds.filter((id) => study.metrics.get(id).poolRelative);
 }
 
 /** Preprocessing of a zoo model as the datasets library runs it. */

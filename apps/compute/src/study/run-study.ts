@@ -77,6 +77,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummar
 async function runUnits(units: StudyUnit[], queue: UnitQueue, options: RunStudyOptions, rows: StudyRows): Promise<void> {
   const { dataSource, study, progress } = options;
   const keys = new Set(units.map(unitKey));
+  const modelIds = study.models.map((m) => m.id);
   const enqueued = new Set<string>();
   const since = new Date();
   const task = progress.task('units', units.length);
@@ -86,7 +87,7 @@ async function runUnits(units: StudyUnit[], queue: UnitQueue, options: RunStudyO
     if (done.size === units.length) break;
     const ready = units.filter((unit) => {
       const key = unitKey(unit);
-      return !done.has(key) && !enqueued.has(key) && dependenciesOf(unit, study.definition.trials).every((dependency) => done.has(dependency));
+      return !done.has(key) && !enqueued.has(key) && dependenciesOf(unit, study.definition.trials, modelIds).every((dependency) => done.has(dependency));
     });
     await queue.enqueue(study.definition.name, ready);
     ready.forEach((unit) => enqueued.add(unitKey(unit)));

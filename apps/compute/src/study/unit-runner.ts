@@ -1,5 +1,5 @@
 import { iterateBatches } from '@transferscope/datasets';
-import { matrix, scoreAll } from '@transferscope/metrics';
+import { matrix, poolId, scoreAll, scorePool, type PoolMember } from '@transferscope/metrics';
 import { accuracy, balancedAccuracy, confusionMatrix } from '@transferscope/stats';
 import { type DataSource } from 'typeorm';
 import { type BackendInfo } from '../backends/select-backend';
@@ -11,7 +11,7 @@ import { type ZooModel } from '../models/zoo-manifest';
 import { haltonTrial } from '../training/halton-grid';
 import { evaluateProbe, trainLinearProbe, type ProbeSchedule, type ProbeSplit } from '../training/linear-probe';
 import { type ProgressReporter } from './progress';
-import { preprocessingOf, splitManifest, type DatasetPair, type ResolvedStudy, type StudySplit } from './resolve-study';
+import { poolRelativeMetricIds, preprocessingOf, splitManifest, type DatasetPair, type ResolvedStudy, type StudySplit } from './resolve-study';
 import { type StudyRows } from './study-rows';
 import { type StudyUnit } from './units';
 
@@ -31,6 +31,7 @@ export class UnitRunner {
   ) {}
 
   async run(unit: StudyUnit): Promise<void> {
+    if (unit.kind === 'pool') return this.pool(unit.dataset, unit.split);
     const model = this.study.models.find((m) => m.id === unit.model);
     const pair = this.study.pairs.find((p) => p.id.id === unit.dataset);
     if (!model || !pair) throw new Error(`unit ${JSON.stringify(unit)} names a model or dataset outside study ${this.study.definition.name}`);
@@ -132,7 +133,7 @@ export class UnitRunner {
     const dataset = split === 'ood' ? pair.ood! : pair.id;
     const datasetId = this.rows.datasetIds.get(dataset.id)!;
     const [{ n }] = await this.dataSource.query(
-      'SELECT count(*)::int AS n FROM score WHERE study_id = $1 AND model_id = $2 AND dataset_id = $3 AND split = $4',
+      "SELECT count(*)::int AS n FROM score WHERE study_id = $1 AND model_id = $2 AND dataset_id = $3 AND split = $4 AND pool_id = ''",
       [this.rows.studyId, model.id, datasetId, split],
     );
     if (n >= this.study.metricIds.length) return;
@@ -149,11 +150,13 @@ export class UnitRunner {
       'SELECT id FROM feature_set WHERE model_id = $1 AND dataset_id = $2 AND split = $3 ORDER BY id DESC LIMIT 1',
       [model.id, datasetId, split],
     );
+    const pooled = new Set(poolRelativeMetricIds(this.study));
     await this.dataSource.transaction(async (manager) => {
       for (const id of this.study.metricIds) {
         const value = result.values[id];
         const skipped = result.skipped[id];
-        const status = value !== undefined && Number.isFinite(value) ? 'ok' : skipped ? 'skipped' : 'failed';
+        const status = value !== undefined && Number.isFinite(value) ? (pooled.has(id) ? 'raw' : 'ok') : skipped ? 'skipped' : 'failed';
+        const stored = status === 'ok' || status === 'raw';
         await manager.query(
           `INSERT INTO score (study_id, metric_id, model_id, dataset_id, split, pool_id, feature_set_id, status, value, reason, seconds, provenance)
            VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10, $11)
@@ -166,14 +169,68 @@ export class UnitRunner {
             split,
             featureSet[0]?.id ?? null,
             status,
-            status === 'ok' ? value : null,
-            status === 'ok' ? null : (skipped ?? `value is ${value}`),
+            stored ? value : null,
+            stored ? null : (skipped ?? `value is ${value}`),
             result.seconds[id] ?? null,
-            JSON.stringify({ metricVersion: this.study.metrics.get(id).version, seed, diagnostics: result.diagnostics[id] ?? {} }),
+            JSON.stringify({
+              metricVersion: this.study.metrics.get(id).version,
+              seed,
+              diagnostics: result.diagnostics[id] ?? {},
+              ...(result.components[id] ? { components: result.components[id] } : {}),
+            }),
           ],
         );
       }
     });
+  }
+
+  /**
+   * The pool-relative scores of one split: every model's `raw` result for the metric forms the pool (models whose
+   * metric was skipped or failed are not members); the published values are stored as `ok` rows under the pool's id.
+   * A different set of models is a different pool id, so changing the study's models recomputes rather than mixes.
+   */
+  private async pool(datasetName: string, split: 'train' | 'ood'): Promise<void> {
+    const pair = this.study.pairs.find((p) => p.id.id === datasetName)!;
+    const datasetId = this.rows.datasetIds.get(split === 'ood' ? pair.ood!.id : pair.id.id)!;
+    const models = this.study.models.map((m) => m.id);
+    for (const metricId of poolRelativeMetricIds(this.study)) {
+      const metric = this.study.metrics.get(metricId);
+      const raw: { model_id: string; value: number; provenance: { diagnostics?: Record<string, unknown>; components?: Record<string, number> } }[] = await this.dataSource.query(
+        `SELECT model_id, value, provenance FROM score
+         WHERE study_id = $1 AND dataset_id = $2 AND split = $3 AND metric_id = $4 AND status = 'raw' AND pool_id = '' AND model_id = ANY($5::text[])
+         ORDER BY model_id`,
+        [this.rows.studyId, datasetId, split, metricId, models],
+      );
+      if (raw.length === 0) continue;
+      const members: PoolMember[] = raw.map((row) => ({
+        model: row.model_id,
+        result: { value: row.value, diagnostics: row.provenance.diagnostics ?? {}, ...(row.provenance.components ? { components: row.provenance.components } : {}) },
+      }));
+      const pool = poolId(members.map((m) => m.model));
+      const values = scorePool(metric, members);
+      await this.dataSource.transaction(async (manager) => {
+        for (const { model, value } of values) {
+          await manager.query(
+            `INSERT INTO score (study_id, metric_id, model_id, dataset_id, split, pool_id, feature_set_id, status, value, reason, seconds, provenance)
+             SELECT study_id, metric_id, model_id, dataset_id, split, $6, feature_set_id, $7, $8, $9, NULL, $10 FROM score
+             WHERE study_id = $1 AND metric_id = $2 AND model_id = $3 AND dataset_id = $4 AND split = $5 AND pool_id = ''
+             ON CONFLICT ON CONSTRAINT uq_score_identity DO NOTHING`,
+            [
+              this.rows.studyId,
+              metricId,
+              model,
+              datasetId,
+              split,
+              pool,
+              Number.isFinite(value) ? 'ok' : 'failed',
+              Number.isFinite(value) ? value : null,
+              Number.isFinite(value) ? null : `pool value is ${value}`,
+              JSON.stringify({ metricVersion: metric.version, pool: members.map((m) => m.model) }),
+            ],
+          );
+        }
+      });
+    }
   }
 
   private schedule(haltonIndex: number): ProbeSchedule & { haltonIndex: number } {

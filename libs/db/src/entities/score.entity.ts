@@ -3,8 +3,12 @@ import { FeatureSet } from './feature-set.entity';
 import { Metric } from './metric.entity';
 import { StudyResult } from './study-result.base';
 
-/** `ok` carries a value; `skipped` (an input the metric needs is missing) and `failed` carry a reason instead. */
-export type ScoreStatus = 'ok' | 'skipped' | 'failed';
+/**
+ * `ok` carries a value; `skipped` (an input the metric needs is missing) and `failed` carry a reason instead.
+ * `raw` is a pool-relative metric's own, not yet normalised result for one model (its components in provenance): the
+ * input of the pool's `ok` rows, never a score to correlate (queries take `ok` rows only).
+ */
+export type ScoreStatus = 'ok' | 'skipped' | 'failed' | 'raw';
 
 /** One transferability score of one model on one dataset split, within a study. */
 @Entity({ name: 'score' })

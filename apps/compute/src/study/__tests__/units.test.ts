@@ -13,9 +13,16 @@ describe('study units', () => {
   });
 
   it('lets scores and trials of a model wait only for its own features, and its evaluation for its own trials', () => {
-    expect(dependenciesOf({ kind: 'extract', model: 'm1', dataset: 'd' }, 3)).toEqual([]);
-    expect(dependenciesOf({ kind: 'trial', model: 'm2', dataset: 'd', haltonIndex: 1 }, 3)).toEqual(['extract/m2/d']);
-    expect(dependenciesOf({ kind: 'score', model: 'm1', dataset: 'd', split: 'ood' }, 3)).toEqual(['extract/m1/d']);
-    expect(dependenciesOf({ kind: 'evaluate', model: 'm1', dataset: 'd' }, 3)).toEqual(['trial/m1/d/0', 'trial/m1/d/1', 'trial/m1/d/2']);
+    expect(dependenciesOf({ kind: 'extract', model: 'm1', dataset: 'd' }, 3, ['m1', 'm2'])).toEqual([]);
+    expect(dependenciesOf({ kind: 'trial', model: 'm2', dataset: 'd', haltonIndex: 1 }, 3, ['m1', 'm2'])).toEqual(['extract/m2/d']);
+    expect(dependenciesOf({ kind: 'score', model: 'm1', dataset: 'd', split: 'ood' }, 3, ['m1', 'm2'])).toEqual(['extract/m1/d']);
+    expect(dependenciesOf({ kind: 'evaluate', model: 'm1', dataset: 'd' }, 3, ['m1', 'm2'])).toEqual(['trial/m1/d/0', 'trial/m1/d/1', 'trial/m1/d/2']);
+  });
+
+  it("adds one pool unit per scored split, after every model's scores, only when a metric is pool-relative", () => {
+    const pooled = planUnits(['m1', 'm2'], [{ dataset: 'd', hasOod: true }], 3, true);
+    expect(pooled.map(unitKey).slice(-2)).toEqual(['pool/d/train', 'pool/d/ood']);
+    expect(units.some((unit) => unit.kind === 'pool')).toBe(false);
+    expect(dependenciesOf({ kind: 'pool', dataset: 'd', split: 'ood' }, 3, ['m1', 'm2'])).toEqual(['score/m1/d/ood', 'score/m2/d/ood']);
   });
 });
