@@ -130,6 +130,51 @@ describe('several workers, killed workers, concurrent imports', () => {
     expect(await studySnapshot(scratch.url)).toEqual(reference);
   });
 
+  it('a worker killed mid-unit is noticed within seconds: the running coordinator takes the unit back and another worker finishes', async () => {
+    expect(reference, 'needs the uninterrupted run above').toBeDefined();
+    const scratch = await createScratchDatabase(ADMIN_URL);
+    scratches.push(scratch);
+    const env = envFor(scratch, 'home-abandoned');
+    const coordinator = spawnCli(['study', 'run', studyFile, '--no-work'], dir, env);
+    const doomed = spawnCli(['worker', '--study', studyFile, '--idle-exit', '60'], dir, env);
+    const db = await openDatabase({ kind: 'postgres', url: scratch.url }, { migrate: false });
+    try {
+      // Kill the worker (SIGKILL: its lease connection just drops) while it runs a unit that is not the first.
+      const held = await new Promise<string | null>((resolve) => {
+        const timer = setInterval(() => {
+          void (async () => {
+            if ((await progress(scratch.url)) < 4) return;
+            const active = (await db.dataSource.query("SELECT singleton_key AS key FROM pgboss.job WHERE name LIKE 'study-%' AND state = 'active'").catch(() => [])) as { key: string }[];
+            if (active.length === 0) return;
+            clearInterval(timer);
+            doomed.kill('SIGKILL');
+            resolve(active[0]!.key);
+          })();
+        }, 100);
+        void doomed.exited.then(() => {
+          clearInterval(timer);
+          resolve(null);
+        });
+      });
+      await doomed.exited;
+      expect(held, doomed.output()).not.toBeNull();
+      const killedAt = Date.now();
+      const rescuer = spawnCli(['worker', '--study', studyFile, '--exit-when-done'], dir, env);
+      expect(await coordinator.exited, coordinator.output()).toBe(0);
+      expect(await rescuer.exited, rescuer.output()).toBe(0);
+      // Within the lease's grace period and a few polls, not pg-boss's one-hour expiry.
+      expect(coordinator.output()).toContain(`unit-abandoned`);
+      expect(coordinator.output()).toContain(held!);
+      expect(Date.now() - killedAt).toBeLessThan(10 * 60_000);
+      const [cancelled] = (await db.dataSource.query("SELECT count(*)::int AS n FROM pgboss.job WHERE name LIKE 'study-%' AND state = 'cancelled' AND singleton_key = $1", [held])) as { n: number }[];
+      expect(cancelled!.n).toBe(1);
+    } finally {
+      await db.close();
+    }
+    expect(await counts(scratch.url)).toEqual(EXPECTED_COUNTS);
+    expect(await studySnapshot(scratch.url)).toEqual(reference);
+  });
+
   it('3 concurrent imports of the same results files into one study leave exactly one copy', async () => {
     const scratch = await createScratchDatabase(ADMIN_URL);
     scratches.push(scratch);

@@ -59,7 +59,7 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummar
       await queue.work(async ({ unit }) => {
         await runner.run(unit);
         ranHere++;
-      });
+      }, dataSource);
     }
     await runUnits(units, queue, options, rows);
   } finally {
@@ -91,6 +91,12 @@ async function runUnits(units: StudyUnit[], queue: UnitQueue, options: RunStudyO
     });
     await queue.enqueue(study.definition.name, ready);
     ready.forEach((unit) => enqueued.add(unitKey(unit)));
+    // A worker that died mid-unit leaves its job active; take it back and let the next round enqueue it again.
+    for (const { key } of await queue.reclaimAbandoned()) {
+      if (!keys.has(key)) continue;
+      enqueued.delete(key);
+      progress.event('unit-abandoned', { unit: key });
+    }
     const failures = (await queue.failed(since)).filter((failure) => keys.has(failure.key));
     if (failures.length > 0) throw new StudyRunError(failures);
     await new Promise((resolve) => setTimeout(resolve, 1000));

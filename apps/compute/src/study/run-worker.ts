@@ -32,7 +32,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
       busy = false;
       lastWork = Date.now();
     }
-  });
+  }, options.dataSource);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -1,4 +1,5 @@
 import PgBoss from 'pg-boss';
+import { type DataSource, type QueryRunner } from 'typeorm';
 import { unitKey, type StudyUnit } from './units';
 
 export interface QueuedUnit {
@@ -6,8 +7,21 @@ export interface QueuedUnit {
   unit: StudyUnit;
 }
 
-/** Seconds a worker may hold a unit before the queue hands it to another worker (a crashed worker's units come back). */
+/**
+ * Seconds a worker may hold a unit before pg-boss itself hands it to another worker. The backstop only: a worker that
+ * dies is noticed within seconds through its lease (below).
+ */
 const UNIT_EXPIRY_SECONDS = 3600;
+
+/** A unit held this long without a live lease is abandoned (covers the moment between fetching a job and leasing it). */
+const LEASE_GRACE_SECONDS = 10;
+
+/**
+ * The advisory-lock key of a job's lease: the worker running the job holds this session-level lock on its own
+ * connection, which Postgres releases the moment that process dies (its socket closes), so "active job whose lock is
+ * free" means "its worker is gone".
+ */
+const LEASE_KEY_SQL = (jobId: string) => `hashtextextended('transferscope-unit:' || ${jobId}, 0)`;
 
 /**
  * The study's units as jobs in the shared Postgres, through pg-boss (maintained, SKIP LOCKED fetching, retries,
@@ -49,11 +63,32 @@ export class UnitQueue {
     await this.boss.insert(units.map((unit) => ({ name: this.name, data: { study, unit } satisfies QueuedUnit, singletonKey: unitKey(unit) })));
   }
 
-  /** Processes units one at a time until `stop()`; a thrown error fails the job (retried up to twice). */
-  async work(handler: (job: QueuedUnit) => Promise<void>): Promise<void> {
+  /**
+   * Processes units one at a time until `close()`; a thrown error fails the job (retried up to twice). Each job runs
+   * under a lease held on a dedicated connection of `leases` (see LEASE_KEY_SQL).
+   */
+  async work(handler: (job: QueuedUnit) => Promise<void>, leases: DataSource): Promise<void> {
+    const lease = new UnitLease(leases);
+    this.onClose.push(() => lease.release());
     await this.boss.work<QueuedUnit>(this.name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-      if (job) await handler(job.data);
+      if (job) await lease.during(job.id, () => handler(job.data));
     });
+  }
+
+  /**
+   * Units whose worker died while running them (active, past the grace period, lease free): cancelled here so they
+   * leave the active state, and returned so the caller enqueues them again at once instead of waiting for expiry.
+   */
+  async reclaimAbandoned(): Promise<{ key: string; unit: StudyUnit }[]> {
+    const db = this.boss.getDb();
+    const { rows } = (await db.executeSql(
+      `SELECT id, data FROM pgboss.job
+       WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)
+         AND CASE WHEN pg_try_advisory_lock(${LEASE_KEY_SQL('id::text')}) THEN pg_advisory_unlock(${LEASE_KEY_SQL('id::text')}) ELSE false END`,
+      [this.name, LEASE_GRACE_SECONDS],
+    )) as { rows: { id: string; data: QueuedUnit }[] };
+    for (const row of rows) await this.boss.cancel(this.name, row.id);
+    return rows.map((row) => ({ key: unitKey(row.data.unit), unit: row.data.unit }));
   }
 
   /** Units that failed for good (retries exhausted) since `since`, with their last error. */
@@ -68,8 +103,63 @@ export class UnitQueue {
     return this.boss.getQueueSize(this.name);
   }
 
+  private readonly onClose: (() => Promise<void>)[] = [];
+
   async close(): Promise<void> {
     await this.boss.offWork(this.name).catch(() => undefined);
+    for (const f of this.onClose) await f().catch(() => undefined);
     await this.boss.stop({ graceful: true, close: true, timeout: 5000 });
+  }
+}
+
+/** The lease a worker holds on the unit it runs: a session advisory lock on one dedicated connection. */
+class UnitLease {
+  private session: QueryRunner | null = null;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  private async connection(): Promise<QueryRunner> {
+    if (!this.session || this.session.isReleased) {
+      this.session = this.dataSource.createQueryRunner();
+      await this.session.connect();
+    }
+    return this.session;
+  }
+
+  /**
+   * Runs `work` holding the job's lease. When the lease cannot be taken (the database restarted under the session),
+   * the work still runs: at worst the unit is reclaimed and run twice, which idempotent units allow.
+   */
+  async during<T>(jobId: string, work: () => Promise<T>): Promise<T> {
+    const key = LEASE_KEY_SQL('$1');
+    const session = await this.acquire(key, jobId);
+    try {
+      return await work();
+    } finally {
+      await session?.query(`SELECT pg_advisory_unlock(${key})`, [jobId]).catch(() => this.drop());
+    }
+  }
+
+  private async acquire(key: string, jobId: string): Promise<QueryRunner | null> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const session = await this.connection();
+        await session.query(`SELECT pg_advisory_lock(${key})`, [jobId]);
+        return session;
+      } catch {
+        await this.drop();
+      }
+    }
+    return null;
+  }
+
+  private async drop(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    await session?.release().catch(() => undefined);
+  }
+
+  release(): Promise<void> {
+    return this.drop();
   }
 }
