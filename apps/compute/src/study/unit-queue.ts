@@ -17,11 +17,17 @@ const UNIT_EXPIRY_SECONDS = 3600;
 const LEASE_GRACE_SECONDS = 10;
 
 /**
- * The advisory-lock key of a job's lease: the worker running the job holds this session-level lock on its own
+ * A job's lease: the worker running the job holds this session-level lock on its own
  * connection, which Postgres releases the moment that process dies (its socket closes), so "active job whose lock is
  * free" means "its worker is gone".
  */
-const LEASE_KEY_SQL = (jobId: string) => `hashtextextended('transferscope-unit:' || ${jobId}, 0)`;
+const LEASE_LOCK_SQL = "SELECT pg_advisory_lock(hashtextextended('transferscope-unit:' || $1, 0))";
+const LEASE_UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtextextended('transferscope-unit:' || $1, 0))";
+/** Active jobs past the grace period whose lease lock is free (tried and at once released, in one statement). */
+const ABANDONED_SQL = `SELECT id, data FROM pgboss.job
+  WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)
+    AND CASE WHEN pg_try_advisory_lock(hashtextextended('transferscope-unit:' || id::text, 0))
+             THEN pg_advisory_unlock(hashtextextended('transferscope-unit:' || id::text, 0)) ELSE false END`;
 
 /**
  * The study's units as jobs in the shared Postgres, through pg-boss (maintained, SKIP LOCKED fetching, retries,
@@ -65,7 +71,7 @@ export class UnitQueue {
 
   /**
    * Processes units one at a time until `close()`; a thrown error fails the job (retried up to twice). Each job runs
-   * under a lease held on a dedicated connection of `leases` (see LEASE_KEY_SQL).
+   * under a lease held on a dedicated connection of `leases` (see LEASE_LOCK_SQL).
    */
   async work(handler: (job: QueuedUnit) => Promise<void>, leases: DataSource): Promise<void> {
     const lease = new UnitLease(leases);
@@ -81,12 +87,7 @@ export class UnitQueue {
    */
   async reclaimAbandoned(): Promise<{ key: string; unit: StudyUnit }[]> {
     const db = this.boss.getDb();
-    const { rows } = (await db.executeSql(
-      `SELECT id, data FROM pgboss.job
-       WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)
-         AND CASE WHEN pg_try_advisory_lock(${LEASE_KEY_SQL('id::text')}) THEN pg_advisory_unlock(${LEASE_KEY_SQL('id::text')}) ELSE false END`,
-      [this.name, LEASE_GRACE_SECONDS],
-    )) as { rows: { id: string; data: QueuedUnit }[] };
+    const { rows } = (await db.executeSql(ABANDONED_SQL, [this.name, LEASE_GRACE_SECONDS])) as { rows: { id: string; data: QueuedUnit }[] };
     for (const row of rows) await this.boss.cancel(this.name, row.id);
     return rows.map((row) => ({ key: unitKey(row.data.unit), unit: row.data.unit }));
   }
@@ -131,20 +132,19 @@ class UnitLease {
    * the work still runs: at worst the unit is reclaimed and run twice, which idempotent units allow.
    */
   async during<T>(jobId: string, work: () => Promise<T>): Promise<T> {
-    const key = LEASE_KEY_SQL('$1');
-    const session = await this.acquire(key, jobId);
+    const session = await this.acquire(jobId);
     try {
       return await work();
     } finally {
-      await session?.query(`SELECT pg_advisory_unlock(${key})`, [jobId]).catch(() => this.drop());
+      await session?.query(LEASE_UNLOCK_SQL, [jobId]).catch(() => this.drop());
     }
   }
 
-  private async acquire(key: string, jobId: string): Promise<QueryRunner | null> {
+  private async acquire(jobId: string): Promise<QueryRunner | null> {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const session = await this.connection();
-        await session.query(`SELECT pg_advisory_lock(${key})`, [jobId]);
+        await session.query(LEASE_LOCK_SQL, [jobId]);
         return session;
       } catch {
         await this.drop();
