@@ -22,6 +22,8 @@ export default [
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:data'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:app'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:app'] },
+            // Metric plugins (plugins/*, made by `nx g @transferscope/tools:metric`) see only the plugin contract.
+            { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['scope:metrics'] },
           ],
         },
       ],

@@ -17,7 +17,7 @@ export function buildProgram(): Command {
   const program = new Command('transferscope')
     .description('Transferability estimation results: import, compute, correlate, serve')
     .option('--config <file>', 'config file (default: transferscope.config.{json,yaml,yml} in the working directory; env TRANSFERSCOPE_CONFIG)')
-    .option('--plugin <module>', 'a metric plugin module to load (repeat for several)', (value: string, previous: string[]) => [...previous, value], [] as string[]);
+    .option('--plugin <module>', 'a metric plugin (package name or module path) to load; repeat for several (env TRANSFERSCOPE_PLUGINS, comma-separated; config file `plugins`)', (value: string, previous: string[]) => [...previous, value], [] as string[]);
   for (const setting of Object.values(SETTINGS)) {
     program.option(`${setting.flag} <${setting.path ? 'dir' : 'url'}>`, `${setting.help} (env ${setting.env})`);
   }

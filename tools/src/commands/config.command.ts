@@ -1,5 +1,5 @@
 import { type Command } from 'commander';
-import { SETTINGS } from '../config';
+import { PLUGINS_ENV, SETTINGS } from '../config';
 import { configOf, describeTarget } from '../cli/context';
 
 /** `transferscope config`: the resolved settings and where each came from. */
@@ -19,6 +19,6 @@ export function registerConfigCommand(program: Command): void {
       for (const name of Object.keys(SETTINGS) as (keyof typeof SETTINGS)[]) {
         console.log(`${name.padEnd(12)} ${String(shown[name] ?? '(unset)')}  [${config.sources[name]}; env ${SETTINGS[name].env}, flag ${SETTINGS[name].flag}]`);
       }
-      console.log(`plugins      ${config.plugins.join(', ') || '(none)'}`);
+      console.log(`${'plugins'.padEnd(12)} ${config.plugins.join(', ') || '(none)'}  [${config.sources.plugins}; env ${PLUGINS_ENV}, flag --plugin]`);
     });
 }

@@ -1,7 +1,8 @@
-import { createRegistry, loadPlugin, PluginError, validatePlugin, type MetricDefinition } from '@transferscope/metrics';
+import { PluginError, validatePlugin, type MetricDefinition } from '@transferscope/metrics';
 import { type Command } from 'commander';
 import { CliUsageError } from '../cli/cli-error';
 import { configOf } from '../cli/context';
+import { metricRegistry } from '../config';
 import { renderTable } from '../cli/table';
 
 /** `transferscope metrics list|validate`: the metric registry, built-ins and configured plugins. */
@@ -13,8 +14,7 @@ export function registerMetricsCommand(program: Command): void {
     .description('Every registered metric with its metadata (built-ins and the configured plugins)')
     .option('--json', 'print as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const registry = createRegistry();
-      for (const plugin of configOf(command).plugins) await asUsage(() => loadPlugin(plugin, registry));
+      const registry = await metricRegistry(configOf(command));
       const rows = registry.list().map(describe);
       if (options.json) {
         console.log(JSON.stringify(rows, null, 2));

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
-  createRegistry,
   labelsFromJson,
   labelsFromNpy,
-  loadPlugin,
   matrixFromNpy,
   MetricInputError,
   NpyError,
@@ -17,6 +15,7 @@ import {
 import { type Command } from 'commander';
 import { CliUsageError } from '../cli/cli-error';
 import { configOf } from '../cli/context';
+import { metricRegistry } from '../config';
 import { renderTable } from '../cli/table';
 
 interface ScoreOptions {
@@ -60,8 +59,8 @@ function readInputs(o: ScoreOptions): ScoreInput {
 
 /**
  * `transferscope score`: the transferability scores of one feature matrix (NumPy .npy, float32/float64, C order) against
- * target labels, optionally with the source head's softmax outputs for LEEP/NCE. Plugins come from `--plugin` and the
- * config file. Bad input exits with code 2 and a one-line message.
+ * target labels, optionally with the source head's softmax outputs for LEEP/NCE. Plugins come from `--plugin`,
+ * TRANSFERSCOPE_PLUGINS or the config file. Bad input exits with code 2 and a one-line message.
  */
 export function registerScoreCommand(program: Command): void {
   program
@@ -78,8 +77,7 @@ export function registerScoreCommand(program: Command): void {
       const seed = Number(options.seed);
       if (!Number.isInteger(seed)) throw new CliUsageError(`--seed must be an integer, got ${options.seed}`);
       try {
-        const registry = createRegistry();
-        for (const plugin of configOf(command).plugins) await loadPlugin(plugin, registry);
+        const registry = await metricRegistry(configOf(command));
         const nleep = options.nleepInit ? { initLabels: readLabels(options.nleepInit) } : {};
         const result = await scoreAll(readInputs(options), parseMetricList(options.metrics), { registry, seed, options: { nleep } });
         if (options.json) {

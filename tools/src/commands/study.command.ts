@@ -15,7 +15,7 @@ import { type Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CliUsageError } from '../cli/cli-error';
 import { configOf, databaseTarget, describeTarget, withDatabase } from '../cli/context';
-import { type TransferscopeConfig } from '../config';
+import { metricRegistry, PLUGINS_ENV, type TransferscopeConfig } from '../config';
 import { formatCorrelations } from './correlate.command';
 
 /** Three small, different zoo models (three, so that tau is defined): what `--quick` runs when a study names every model. */
@@ -39,7 +39,7 @@ export function registerStudyCommand(program: Command): void {
       const config = configOf(command);
       const loaded = await loadStudyDefinition(file);
       const definition = options.quick ? quickVariant(loaded, QUICK_MODELS) : loaded;
-      const resolved = await resolveStudy(definition, { dataRoot: config.dataRoot, zoo: config.zoo, paperData: config.paperData });
+      const resolved = await resolveStudy(definition, { dataRoot: config.dataRoot, zoo: config.zoo, paperData: config.paperData, metrics: await metricRegistry(config) });
       const progress = createProgressReporter();
       const backend = await selectBackend(options.backend ?? definition.backend, { log: (line) => progress.event('backend', { detail: line }) });
       const db = await openDatabase(databaseTarget(config));
@@ -98,7 +98,7 @@ export function registerWorkerCommand(program: Command): void {
       const config = configOf(command);
       const loaded = await loadStudyDefinition(options.study);
       const definition = options.quick ? quickVariant(loaded, QUICK_MODELS) : loaded;
-      const resolved = await resolveStudy(definition, { dataRoot: config.dataRoot, zoo: config.zoo, paperData: config.paperData });
+      const resolved = await resolveStudy(definition, { dataRoot: config.dataRoot, zoo: config.zoo, paperData: config.paperData, metrics: await metricRegistry(config) });
       const progress = createProgressReporter();
       const backend = await selectBackend(options.backend ?? definition.backend, { log: (line) => progress.event('backend', { detail: line }) });
       const db = await openDatabase(databaseTarget(config));
@@ -129,6 +129,8 @@ function startLocalWorkers(count: number, file: string, options: { quick?: boole
   if (config.dataRoot) env['TRANSFERSCOPE_DATA_ROOT'] = config.dataRoot;
   if (config.zoo) env['TRANSFERSCOPE_ZOO'] = config.zoo;
   if (config.paperData) env['TRANSFERSCOPE_PAPER_DATA'] = config.paperData;
+  // The same metric registry in every worker, whether the plugins came from a flag, the environment or the file.
+  if (config.plugins.length > 0) env[PLUGINS_ENV] = config.plugins.join(',');
   const args = [process.argv[1]!, 'worker', '--study', file, ...(options.quick ? ['--quick'] : []), ...(options.backend ? ['--backend', options.backend] : [])];
   return Array.from({ length: count }, () => spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] }));
 }

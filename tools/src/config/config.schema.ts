@@ -15,6 +15,14 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
+/**
+ * Metric plugins are a list, so they are not in SETTINGS: `--plugin M` (repeatable), this variable (comma-separated
+ * package names or paths), or `plugins: [...]` in the config file, with the same precedence as every setting.
+ */
+export const PLUGINS_ENV = 'TRANSFERSCOPE_PLUGINS';
+
+export type SettingSource = 'flag' | 'env' | 'file' | 'default';
+
 const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\//.test(value), { message: 'must be a postgres:// or postgresql:// URL' });
@@ -40,10 +48,10 @@ export interface TransferscopeConfig {
   dataRoot: string | null;
   zoo: string | null;
   paperData: string | null;
-  /** Metric plugin modules: package names, or absolute paths to local modules. */
+  /** Metric plugin modules, loaded by every command that builds a metric registry: package names, or absolute paths. */
   plugins: string[];
   /** The config file that was read, if any. */
   configFile: string | null;
   /** Where each setting came from, for `transferscope config` and error messages. */
-  sources: Record<SettingName, 'flag' | 'env' | 'file' | 'default'>;
+  sources: Record<SettingName | 'plugins', SettingSource>;
 }

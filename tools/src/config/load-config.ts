@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { configFileSchema, SETTINGS, type ConfigFile, type SettingName, type TransferscopeConfig } from './config.schema';
+import { configFileSchema, PLUGINS_ENV, SETTINGS, type ConfigFile, type SettingName, type TransferscopeConfig } from './config.schema';
 
 export const CONFIG_FILE_NAMES = ['transferscope.config.json', 'transferscope.config.yaml', 'transferscope.config.yml'];
 
@@ -50,13 +50,39 @@ export function loadConfig({ cwd, env, flags }: ConfigSources): TransferscopeCon
     return null;
   };
 
+  /**
+   * One list from one place, like every other setting: `--plugin` (repeatable) > TRANSFERSCOPE_PLUGINS (comma-separated)
+   * > the file's `plugins` > none. Package names stay as they are; paths resolve like other paths.
+   */
+  const pickPlugins = (): string[] => {
+    const asPaths = (list: readonly string[], base: string): string[] => list.map((p) => (p.startsWith('.') || isAbsolute(p) ? resolve(base, p) : p));
+    if (flags.plugins !== undefined && flags.plugins.length > 0) {
+      sources.plugins = 'flag';
+      return asPaths(flags.plugins, cwd);
+    }
+    const fromEnv = env[PLUGINS_ENV];
+    if (fromEnv !== undefined && fromEnv.trim() !== '') {
+      sources.plugins = 'env';
+      return asPaths(
+        fromEnv.split(',').map((p) => p.trim()).filter((p) => p !== ''),
+        cwd,
+      );
+    }
+    if (file.plugins !== undefined) {
+      sources.plugins = 'file';
+      return asPaths(file.plugins, fileDir);
+    }
+    sources.plugins = 'default';
+    return [];
+  };
+
   const databaseUrl = pick('databaseUrl');
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const origin = sources.databaseUrl === 'flag' ? '--database-url' : sources.databaseUrl === 'env' ? 'DATABASE_URL' : `${configFile}: databaseUrl`;
     throw new ConfigError(`${origin} must be a postgres:// or postgresql:// URL`);
   }
   const home = pick('home') ?? resolve(cwd, '.transferscope');
-  const plugins = [...(file.plugins ?? []).map((p) => (p.startsWith('.') ? resolve(fileDir, p) : p)), ...(flags.plugins ?? []).map((p) => (p.startsWith('.') || isAbsolute(p) ? resolve(cwd, p) : p))];
+  const plugins = pickPlugins();
   return {
     databaseUrl,
     home,

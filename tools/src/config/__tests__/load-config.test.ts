@@ -23,7 +23,7 @@ describe('loadConfig', () => {
     expect(config.zoo).toBe(join(cwd, 'zoo-from-file'));
     expect(config.paperData).toBeNull();
     expect(config.databaseUrl).toBeNull();
-    expect(config.sources).toEqual({ home: 'flag', dataRoot: 'env', zoo: 'file', paperData: 'default', databaseUrl: 'default' });
+    expect(config.sources).toEqual({ home: 'flag', dataRoot: 'env', zoo: 'file', paperData: 'default', databaseUrl: 'default', plugins: 'default' });
   });
 
   it('defaults the home to .transferscope in the working directory and reads YAML', () => {
@@ -32,6 +32,22 @@ describe('loadConfig', () => {
     expect(config.home).toBe(join(cwd, '.transferscope'));
     expect(config.zoo).toBe(join(cwd, '../models'));
     expect(config.plugins).toEqual([join(cwd, 'my-metric.js')]);
+  });
+
+  it('takes the plugin list from one place: --plugin over TRANSFERSCOPE_PLUGINS over the file over none', () => {
+    const cwd = folderWith({ 'transferscope.config.json': JSON.stringify({ plugins: ['./file-metric.mjs', '@acme/file-metric'] }) });
+    const env = { TRANSFERSCOPE_PLUGINS: ' ./env-metric.mjs, @acme/env-metric ,' };
+    const fromFlag = loadConfig({ cwd, env, flags: { plugins: ['./flag-metric.mjs', '/abs/flag.mjs'] } });
+    expect(fromFlag.plugins).toEqual([join(cwd, 'flag-metric.mjs'), '/abs/flag.mjs']);
+    expect(fromFlag.sources.plugins).toBe('flag');
+    const fromEnv = loadConfig({ cwd, env, flags: { plugins: [] } });
+    expect(fromEnv.plugins).toEqual([join(cwd, 'env-metric.mjs'), '@acme/env-metric']);
+    expect(fromEnv.sources.plugins).toBe('env');
+    const fromFile = loadConfig({ cwd, env: { TRANSFERSCOPE_PLUGINS: '' }, flags: {} });
+    expect(fromFile.plugins).toEqual([join(cwd, 'file-metric.mjs'), '@acme/file-metric']);
+    expect(fromFile.sources.plugins).toBe('file');
+    const none = loadConfig({ cwd: folderWith({}), env: {}, flags: {} });
+    expect([none.plugins, none.sources.plugins]).toEqual([[], 'default']);
   });
 
   it('resolves paths in an explicitly named config file against that file', () => {
