@@ -6,6 +6,7 @@ import { studyUnits, type ResolvedStudy } from './resolve-study';
 import { recordStudy, type StudyRows } from './study-rows';
 import { UnitQueue } from './unit-queue';
 import { UnitRunner } from './unit-runner';
+import { surviveDatabaseOutage } from './database-outage';
 import { dependenciesOf, unitKey, type StudyUnit } from './units';
 
 export interface RunStudyOptions {
@@ -81,10 +82,11 @@ async function runUnits(units: StudyUnit[], queue: UnitQueue, options: RunStudyO
   const enqueued = new Set<string>();
   const since = new Date();
   const task = progress.task('units', units.length);
-  for (;;) {
+  // One round: read what is recorded, enqueue what became runnable, take back abandoned units. True when all is done.
+  const round = async (): Promise<boolean> => {
     const done = new Set([...(await completedUnits(dataSource, study, rows))].filter((key) => keys.has(key)));
     task.update(done.size);
-    if (done.size === units.length) break;
+    if (done.size === units.length) return true;
     const ready = units.filter((unit) => {
       const key = unitKey(unit);
       return !done.has(key) && !enqueued.has(key) && dependenciesOf(unit, study.definition.trials, modelIds).every((dependency) => done.has(dependency));
@@ -99,7 +101,9 @@ async function runUnits(units: StudyUnit[], queue: UnitQueue, options: RunStudyO
     }
     const failures = (await queue.failed(since)).filter((failure) => keys.has(failure.key));
     if (failures.length > 0) throw new StudyRunError(failures);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+    return false;
+  };
+  // A database restart interrupts a round, not the study: the round is retried until the database is back.
+  while (!(await surviveDatabaseOutage(round, progress))) await new Promise((resolve) => setTimeout(resolve, 1000));
   task.done();
 }

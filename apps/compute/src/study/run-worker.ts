@@ -41,12 +41,16 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
       const keys = studyUnits(options.study).map(unitKey);
       const timer = setInterval(() => {
         if (busy) return;
-        void completedUnits(options.dataSource, options.study, rows).then((done) => {
-          if (keys.every((key) => done.has(key))) {
-            clearInterval(timer);
-            resolve();
-          }
-        });
+        // While the database is down (a restart) this check fails; the worker keeps waiting for it to come back.
+        void completedUnits(options.dataSource, options.study, rows).then(
+          (done) => {
+            if (keys.every((key) => done.has(key))) {
+              clearInterval(timer);
+              resolve();
+            }
+          },
+          () => undefined,
+        );
       }, 1000);
     }
     if (options.idleExitSeconds !== null) {
