@@ -6,45 +6,60 @@
 /** @typedef {import('@transferscope/metrics').ScoreInput} ScoreInput */
 
 /**
- * class separability: TODO one-line summary, and which variant of the score this is.
+ * Class separability: the share of the features' total scatter that lies between the class means (the trace form of
+ * Fisher's between- over within-class criterion, taken over all feature directions at once, without a projection).
  *
- * TODO Parameters: which inputs it reads (`features`: N x D, finite; `labels`: length N, integers in [0, C) with
- * every class present, C >= 2; `sourceProbabilities`: N x Cs, rows summing to 1). The registry checks these
- * before `compute` runs and rejects bad input with a MetricInputError (code `non_finite`, `label_gap`, ...).
+ * Parameters: `features`, N x D, finite; `labels`, length N, integers in [0, C) with every class present, C >= 2.
+ * The registry checks both before `compute` runs and rejects bad input with a MetricInputError (`non_finite`,
+ * `shape_mismatch`, `label_gap`, `single_class`, ...).
  *
- * Returns: TODO the value, its range, and what a degenerate input (e.g. constant features) gives.
+ * Returns: the value in [0, 1]; 0 when all class means coincide, 1 when every sample sits on its class mean.
+ * Constant features (no scatter at all, tr S_T = 0) give 0: without any spread there is no class structure to use.
+ * Diagnostics: `betweenScatter` (tr S_B), `withinScatter` (tr S_W), `fisherRatio` (tr S_B / tr S_W; null when
+ * tr S_W = 0), `chanceLevel` ((C - 1) / (N - 1)) and `classes` (C).
  *
- * **Definition**: TODO the equation with every symbol, e.g.
+ * **Definition**: with x_i in R^D the features of sample i, y_i its label, n_c the size of class c,
+ * mu_c = (1 / n_c) sum_{i: y_i = c} x_i the class means and mu = (1 / N) sum_i x_i the grand mean,
  *
- *     S = sum_c (n_c / N) ||mu_c - mu||^2
+ *     tr S_B = sum_c n_c ||mu_c - mu||^2              (between-class scatter)
+ *     tr S_W = sum_i ||x_i - mu_{y_i}||^2             (within-class scatter)
+ *     S      = tr S_B / (tr S_B + tr S_W)
  *
- * with n_c the size of class c, mu_c its mean feature vector and mu the mean of all N rows. (The placeholder
- * computed below is this spread of the class means; replace it with the score of the paper.)
+ * tr S_B + tr S_W = tr S_T = sum_i ||x_i - mu||^2 (the total scatter), so S is the fraction of the feature variance
+ * explained by class membership (a multivariate eta squared). S = J / (1 + J) for J = tr S_B / tr S_W, so it ranks
+ * models exactly as J does, but stays bounded and defined when tr S_W = 0. Invariant to translating the features,
+ * to scaling them by any a != 0 and to orthogonal rotations, and to renaming the classes; not invariant to scaling
+ * single features (unlike tr(S_W^-1 S_B)). Under labels shuffled at random (class sizes fixed),
+ * E[tr S_B] = (C - 1) / (N - 1) tr S_T exactly, so the chance level of S is (C - 1) / (N - 1).
  *
- * **Reference behaviour**: TODO which implementation the values must match (repository, commit, library
- * versions) and to what tolerance, with the fixtures in `fixtures/golden.json`; or "defined here".
+ * **Reference behaviour**: defined here; `fixtures/golden.json` holds values computed independently with numpy from
+ * the scatter matrices themselves (trace of S_B and of the total scatter S_T, built as D x D matrices) by `fixtures/make_golden.py`.
  *
- * **Direction**: higher values predict better transfer.
+ * **Direction**: higher values predict better transfer (classes that are already separated in the feature space are
+ * easier for a linear head).
  *
- * **References**: TODO authors, "title", venue year, url (the same as `paper` below).
+ * **References**: R. A. Fisher, "The use of multiple measurements in taxonomic problems", Annals of Eugenics 7(2),
+ * 179-188, 1936, https://doi.org/10.1111/j.1469-1809.1936.tb02137.x (between- against within-class scatter); trace
+ * criteria of this kind are discussed as class-separability measures in K. Fukunaga, "Introduction to Statistical
+ * Pattern Recognition", 2nd ed., Academic Press, 1990.
  *
- * Complexity: TODO (the placeholder is O(N D)).
+ * Complexity: O(N D) time (two passes over the features), O(C D) memory.
  *
  * @example
- * // TODO a small input and its exact value, e.g. features [[0], [2], [10], [12]], labels [0, 0, 1, 1]
- * // gives S = 25 for the placeholder.
+ * // features [[0], [2], [10], [12]], labels [0, 0, 1, 1]: mu = 6, mu_0 = 1, mu_1 = 11,
+ * // tr S_B = 2 * 25 + 2 * 25 = 100, tr S_W = 4 * 1 = 4, S = 100 / 104 = 0.9615384615384616
  */
 /** @type {MetricDefinition} */
 export const classSeparability = {
   id: 'class_separability',
-  variant: 'default',
-  version: '0.1.0',
+  variant: 'trace_ratio',
+  version: '1.0.0',
   paper: {
-    title: 'TODO title of the paper that defines the score',
-    authors: ['TODO A. Author'],
-    venue: 'TODO venue',
-    year: 2026,
-    url: 'https://example.org/todo',
+    title: 'The use of multiple measurements in taxonomic problems',
+    authors: ['R. A. Fisher'],
+    venue: 'Annals of Eugenics',
+    year: 1936,
+    url: 'https://doi.org/10.1111/j.1469-1809.1936.tb02137.x',
   },
   direction: 'higher',
   requires: ['features', 'labels'],
@@ -56,22 +71,47 @@ export const classSeparability = {
     const labels = input.labels;
     let classes = 0;
     for (let i = 0; i < n; i++) classes = Math.max(classes, labels[i] + 1);
-    // Two passes (means, then squared deviations) rather than sums of squares, which cancel for large offsets.
+
+    // Pass 1: grand and class means.
     const mean = new Float64Array(d);
-    const classSums = new Float64Array(classes * d);
+    const classMeans = new Float64Array(classes * d);
     const counts = new Float64Array(classes);
     for (let i = 0; i < n; i++) {
-      counts[labels[i]]++;
+      const c = labels[i];
+      counts[c]++;
       for (let j = 0; j < d; j++) {
-        mean[j] += data[i * d + j] / n;
-        classSums[labels[i] * d + j] += data[i * d + j];
+        mean[j] += data[i * d + j];
+        classMeans[c * d + j] += data[i * d + j];
       }
     }
-    let spread = 0;
-    for (let c = 0; c < classes; c++) {
-      for (let j = 0; j < d; j++) spread += (counts[c] / n) * (classSums[c * d + j] / counts[c] - mean[j]) ** 2;
+    for (let j = 0; j < d; j++) mean[j] /= n;
+    for (let c = 0; c < classes; c++) for (let j = 0; j < d; j++) classMeans[c * d + j] /= counts[c];
+
+    // Pass 2: squared deviations from the means. Both traces are sums of non-negative terms, and the total is taken
+    // as their sum rather than as sum ||x_i - mu||^2 (equal in exact arithmetic), so S lands in [0, 1] without clamping;
+    // deviations rather than sums of squares, which cancel when the features have a large common offset.
+    let within = 0;
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      for (let j = 0; j < d; j++) within += (data[i * d + j] - classMeans[c * d + j]) ** 2;
     }
-    return { value: spread, diagnostics: { classes } };
+    let between = 0;
+    for (let c = 0; c < classes; c++) {
+      let distance = 0;
+      for (let j = 0; j < d; j++) distance += (classMeans[c * d + j] - mean[j]) ** 2;
+      between += counts[c] * distance;
+    }
+    const total = between + within;
+    return {
+      value: total > 0 ? between / total : 0,
+      diagnostics: {
+        betweenScatter: between,
+        withinScatter: within,
+        fisherRatio: within > 0 ? between / within : null, // JSON has no Infinity
+        chanceLevel: (classes - 1) / (n - 1),
+        classes,
+      },
+    };
   },
 };
 
