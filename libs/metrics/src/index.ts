@@ -38,5 +38,6 @@ export {
 } from './registry/registry';
 export { validateMetric, validatePlugin, type GoldenFixture, type ValidationCheck, type ValidationReport } from './registry/validate';
 export { NpyError, parseNpy, writeNpy, type NpyArray, type NpyErrorCode } from './io/npy';
+export { parseNpz } from './io/npz';
 export { labelsFromJson, labelsFromNpy, matrixFromNpy, parseMetricList, scoreResultJson } from './io/score-files';
 export { minMaxNormalise, poolId, scorePool, sumOfNormalisedComponents, type PoolScore } from './pool/pool';

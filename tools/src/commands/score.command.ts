@@ -7,6 +7,7 @@ import {
   NpyError,
   parseMetricList,
   parseNpy,
+  parseNpz,
   PluginError,
   scoreAll,
   scoreResultJson,
@@ -36,24 +37,39 @@ function readFile(path: string, what: string): Buffer {
   }
 }
 
-function npy(path: string, what: string) {
+/**
+ * One array from `file.npy`, or from `file.npz[:member]`: the named member, else the member called `conventional`
+ * (`features`, `labels`, `predictions`), else the archive's only member.
+ */
+function npy(spec: string, what: string, conventional: string) {
+  const npz = /^(.*\.npz)(?::([^:/\\]+))?$/i.exec(spec);
+  const path = npz ? npz[1]! : spec;
   try {
-    return parseNpy(readFile(path, what));
+    if (!npz) return parseNpy(readFile(path, what));
+    const arrays = parseNpz(readFile(path, what));
+    const member = npz[2] ?? (arrays.has(conventional) ? conventional : arrays.size === 1 ? [...arrays.keys()][0]! : undefined);
+    const found = member === undefined ? undefined : arrays.get(member);
+    if (!found) {
+      throw new CliUsageError(
+        `${what} ${path}: no array ${member ? `'${member}'` : `'${conventional}'`} in the archive (it holds ${[...arrays.keys()].join(', ')}); name one as ${path}:<name>`,
+      );
+    }
+    return found;
   } catch (e) {
     if (e instanceof NpyError) throw new CliUsageError(`${what} ${path}: ${e.message}`);
     throw e;
   }
 }
 
-function readLabels(path: string): Int32Array {
-  return path.toLowerCase().endsWith('.json') ? labelsFromJson(readFile(path, 'labels').toString('utf8')) : labelsFromNpy(npy(path, 'labels'));
+function readLabels(spec: string, what = '--labels'): Int32Array {
+  return spec.toLowerCase().endsWith('.json') ? labelsFromJson(readFile(spec, what).toString('utf8')) : labelsFromNpy(npy(spec, what, 'labels'));
 }
 
-/** Reads the command's files into a ScoreInput (features and predictions .npy; labels .npy or .json). */
+/** Reads the command's files into a ScoreInput (features and predictions .npy/.npz; labels .npy/.npz or .json). */
 function readInputs(o: ScoreOptions): ScoreInput {
-  const features = matrixFromNpy(npy(o.features, '--features'), 'features');
+  const features = matrixFromNpy(npy(o.features, '--features', 'features'), 'features');
   const labels = readLabels(o.labels);
-  const sourceProbabilities = o.predictions ? matrixFromNpy(npy(o.predictions, '--predictions'), 'predictions') : undefined;
+  const sourceProbabilities = o.predictions ? matrixFromNpy(npy(o.predictions, '--predictions', 'predictions'), 'predictions') : undefined;
   return { features, labels, sourceProbabilities };
 }
 
@@ -66,9 +82,9 @@ export function registerScoreCommand(program: Command): void {
   program
     .command('score')
     .description('Transferability scores (H-score, Reg. H-score, LEEP, N-LEEP, NCE, GBC, LogME, plugins) of features against labels')
-    .requiredOption('--features <file.npy>', 'N x D features (float32/float64 .npy, C order)')
-    .requiredOption('--labels <file>', 'N target labels in 0..C-1 (.npy, or .json: an array)')
-    .option('--predictions <file.npy>', 'N x Cs source-head softmax outputs (enables LEEP and NCE)')
+    .requiredOption('--features <file>', 'N x D features: .npy (float32/float64, C order) or file.npz[:name] (default member "features")')
+    .requiredOption('--labels <file>', 'N target labels in 0..C-1: .npy, file.npz[:name] (default "labels"), or .json (an array)')
+    .option('--predictions <file>', 'N x Cs source-head softmax outputs, .npy or file.npz[:name] (enables LEEP and NCE)')
     .option('--metrics <ids>', 'all, or comma-separated metric ids', 'all')
     .option('--seed <n>', 'seed of randomised steps (N-LEEP k-means)', '42')
     .option('--nleep-init <labels>', 'replay N-LEEP from these k-means labels (.npy or .json) instead of seeding k-means')
@@ -78,7 +94,7 @@ export function registerScoreCommand(program: Command): void {
       if (!Number.isInteger(seed)) throw new CliUsageError(`--seed must be an integer, got ${options.seed}`);
       try {
         const registry = await metricRegistry(configOf(command));
-        const nleep = options.nleepInit ? { initLabels: readLabels(options.nleepInit) } : {};
+        const nleep = options.nleepInit ? { initLabels: readLabels(options.nleepInit, '--nleep-init') } : {};
         const result = await scoreAll(readInputs(options), parseMetricList(options.metrics), { registry, seed, options: { nleep } });
         if (options.json) {
           console.log(JSON.stringify(scoreResultJson(result), null, 2));

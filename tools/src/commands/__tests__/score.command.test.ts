@@ -121,3 +121,31 @@ describe('transferscope score', () => {
     expect((error as Error).message).toMatch(message);
   });
 });
+
+describe('transferscope score on .npz archives', () => {
+  // np.savez('a.npz', features=np.array([[1.5, -2.0, 3.25], [0.0, 4.0, -1.0], [2.0, 1.0, 0.5], [-1.0, 0.5, 2.0]]), labels=np.array([0, 1, 0, 1]))
+  // (numpy 1.24), base64-encoded.
+  const NPZ =
+    'UEsDBC0AAAAAAAAAIQC0tzOq//////////8MABQAZmVhdHVyZXMubnB5AQAQAOAAAAAAAAAA4AAAAAAAAACTTlVNUFkBAHYAeydkZXNjcic6ICc8ZjgnLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoNCwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgCgAAAAAAAPg/AAAAAAAAAMAAAAAAAAAKQAAAAAAAAAAAAAAAAAAAEEAAAAAAAADwvwAAAAAAAABAAAAAAAAA8D8AAAAAAADgPwAAAAAAAPC/AAAAAAAA4D8AAAAAAAAAQFBLAwQtAAAAAAAAACEA3eFfFP//////////CgAUAGxhYmVscy5ucHkBABAAoAAAAAAAAACgAAAAAAAAAJNOVU1QWQEAdgB7J2Rlc2NyJzogJzxpOCcsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaGFwZSc6ICg0LCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAKAAAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAQAAAAAAAABQSwECLQMtAAAAAAAAACEAtLczquAAAADgAAAADAAAAAAAAAAAAAAAgAEAAAAAZmVhdHVyZXMubnB5UEsBAi0DLQAAAAAAAAAhAN3hXxSgAAAAoAAAAAoAAAAAAAAAAAAAAIABHgEAAGxhYmVscy5ucHlQSwUGAAAAAAIAAgByAAAA+gEAAAAA';
+  const dir = mkdtempSync(join(work, 'npz'));
+  const archive = join(dir, 'data.npz');
+  writeFileSync(archive, Buffer.from(NPZ, 'base64'));
+  const features = [1.5, -2, 3.25, 0, 4, -1, 2, 1, 0.5, -1, 0.5, 2];
+  writeFileSync(join(dir, 'f.npy'), writeNpy(features, [4, 3]));
+  writeFileSync(join(dir, 'l.npy'), writeNpy([0, 1, 0, 1], [4], '<i8'));
+
+  it('reads features and labels from one archive by their conventional names, as the same .npy files', async () => {
+    const fromNpz = JSON.parse(await run(['--features', archive, '--labels', archive, '--metrics', 'hscore,logme', '--json']));
+    const fromNpy = JSON.parse(await run(['--features', join(dir, 'f.npy'), '--labels', join(dir, 'l.npy'), '--metrics', 'hscore,logme', '--json']));
+    expect(Number.isFinite(fromNpz.hscore)).toBe(true);
+    expect([fromNpz.hscore, fromNpz.logme]).toEqual([fromNpy.hscore, fromNpy.logme]);
+  });
+
+  it('takes a member by name and says which members exist when the name is wrong', async () => {
+    const byName = JSON.parse(await run(['--features', `${archive}:features`, '--labels', `${archive}:labels`, '--metrics', 'hscore', '--json']));
+    expect(Number.isFinite(byName.hscore)).toBe(true);
+    await expect(run(['--features', `${archive}:feats`, '--labels', archive, '--metrics', 'hscore'])).rejects.toThrow(
+      /--features .*data\.npz: no array 'feats' in the archive \(it holds features, labels\)/,
+    );
+  });
+});
