@@ -3,11 +3,11 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type DataSource } from 'typeorm';
-import { AuthError } from '../modules/auth/auth.error';
+import { createUploadRouter } from '../modules/uploads/upload.router';
+import { authenticate } from './authenticate';
 import { type ApiContext } from './context';
 import { DASHBOARD_ASSETS, dashboardPage } from './dashboard-page';
 import { formatError } from './errors';
@@ -47,7 +47,10 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-/** Starts the GraphQL API (`/graphql`), the offline GraphiQL IDE (`/graphiql`) and the dashboard (`/dashboard`). */
+/**
+ * Starts the GraphQL API (`/graphql`), the multipart results upload (`POST /import`), the offline GraphiQL IDE
+ * (`/graphiql`) and the dashboard (`/dashboard`).
+ */
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...options.limits };
   const anonymousRead = options.anonymousRead ?? false;
@@ -116,6 +119,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }),
   );
 
+  // Results files as multipart/form-data (writer): the same importers as the `importResults` mutation.
+  app.use(
+    '/import',
+    timeout,
+    createUploadRouter({ results: services.results, authenticate: (header) => authenticate(services, header, anonymousRead), maxUploadBytes: limits.maxUploadBytes }),
+  );
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
@@ -126,21 +136,4 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     services,
     close: () => apollo.stop(),
   };
-}
-
-/** The caller of a request, or a 401 error: a bad token is always refused, a missing one only without anonymous reads. */
-async function authenticate(services: ApiServices, header: string | undefined, anonymousRead: boolean): Promise<ApiContext['caller']> {
-  const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-  if (!header) {
-    if (anonymousRead) return { role: 'anonymous', name: 'anonymous' };
-    throw refuse('this server needs an API token: send Authorization: Bearer <token> (create one with `transferscope token create`)');
-  }
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw refuse('the Authorization header must be "Bearer <token>"');
-  try {
-    return await services.tokens.authenticate(match[1]!);
-  } catch (error) {
-    if (error instanceof AuthError) throw refuse(error.message);
-    throw error;
-  }
 }
