@@ -64,7 +64,9 @@ export { trainLinearProbe, evaluateProbe, cosineLearningRate, type ProbeSchedule
 export { OnnxError, type OnnxErrorCode } from './onnx/onnx-error';
 export { convertLayersModel, CONVERTER_VERSION, ONNX_IO, type ConversionReport, type ConversionTaps } from './onnx/convert-layers';
 export { convertGraphModel, type GraphWeights, type TfNode } from './onnx/convert-graph';
-export { loadOnnxModel, type OnnxProvider, type OnnxRunOptions } from './onnx/onnx-model';
+export { loadOnnxModel, type OnnxIoNames, type OnnxProvider, type OnnxRunOptions } from './onnx/onnx-model';
+export { adaptExternalGraph } from './onnx/external-graph';
+export { loadExternalOnnxModel, type ExternalOnnxOptions } from './onnx/external-onnx';
 export { convertZooModel, formatErrors, loadOnnxZooModel, onnxCachePath, type OnnxConversion, type OnnxZooOptions } from './onnx/onnx-zoo';
 export { imageBatch, maxRelativeError, ONNX_TOLERANCE, verifyOnnxModel, type VerificationErrors } from './onnx/verify-onnx';
 export { loadModelForBackend, onnxThreadsFromEnv, prefersOnnx, type LoadForBackendOptions } from './onnx/load-for-backend';

@@ -34,6 +34,8 @@ export interface ModelRuntime {
   threads: number;
   /** The file the runtime loaded (e.g. the converted .onnx), and what it was checked against. */
   modelFile: string;
+  /** sha256 of that file as read (for a zoo ONNX model, the manifest's hash, checked before loading). */
+  modelSha256?: string;
   /** Max relative differences to the tfjs model on real images when the file was converted, if it was. */
   verification: Record<string, number> | null;
 }
@@ -222,5 +224,8 @@ async function loadGraph(model: ZooModel, options: ModelFileOptions): Promise<Lo
  * (downloading remote ones into `options.cacheDir`), and prepares the feature (and head) taps.
  */
 export async function loadZooModel(model: ZooModel, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  if (model.format === 'onnx') {
+    throw new ModelError('UNSUPPORTED_FORMAT', `${model.id} is an ONNX model: tfjs cannot run it; load it with loadModelForBackend (onnxruntime-node)`);
+  }
   return model.format === 'tfjs-layers' ? loadLayers(model, options) : loadGraph(model, options);
 }

@@ -11,7 +11,8 @@ export type ModelErrorCode =
   | 'UNVERIFIED_WEIGHT_FILE'
   | 'LAYER_NOT_FOUND'
   | 'TAP_SHAPE_MISMATCH'
-  | 'INPUT_SHAPE_MISMATCH';
+  | 'INPUT_SHAPE_MISMATCH'
+  | 'UNSUPPORTED_FORMAT';
 
 /** A typed error of the model layer; `code` is stable, `message` is for people. */
 export class ModelError extends Error {

@@ -23,7 +23,8 @@ const inputSchema = z.object({
   width: z.number().int().positive(),
   channels: z.union([z.literal(1), z.literal(3)]),
   colorSpace: z.enum(['rgb', 'grayscale']),
-  layout: z.literal('NHWC'),
+  /** The layout of the model's own input. tfjs models take NHWC; an ONNX model may take NCHW (a Transpose is put in front). */
+  layout: z.enum(['NHWC', 'NCHW']),
   dtype: z.literal('float32'),
   range: z.tuple([z.number(), z.number()]),
   scale: z.number(),
@@ -60,8 +61,12 @@ const modelSchema = z
     family: z.string().optional(),
     architecture: z.string().optional(),
     params: z.number().int().nonnegative(),
+    /** ImageNet-1k validation top-1 accuracy as a fraction, when the model has one (the `imagenet_top1` static baseline). */
+    imagenetTop1: z.number().min(0).max(1).optional(),
     weightsDtype: z.array(z.string()).optional(),
-    format: z.enum(['tfjs-layers', 'tfjs-graph']),
+    format: z.enum(['tfjs-layers', 'tfjs-graph', 'onnx']),
+    /** ONNX only: the graph input the images feed (tfjs models have one input, found by the loader). */
+    inputName: z.string().min(1).optional(),
     /** Model folder relative to the folder of zoo.json, an absolute path, or an http(s) base URL. */
     path: z.string().min(1),
     modelFile: z.string().min(1).default('model.json'),
@@ -94,17 +99,30 @@ const modelSchema = z
     if (topology.length !== 1 || topology[0].name !== m.modelFile) {
       ctx.addIssue({ code: 'custom', path: ['files'], message: `exactly one file with role "topology" named ${m.modelFile} is required` });
     }
-    if (!m.files.some((f) => f.role === 'weights')) {
+    const onnx = m.format === 'onnx';
+    // An ONNX file holds its weights; tfjs topologies list them in separate files.
+    if (!onnx && !m.files.some((f) => f.role === 'weights')) {
       ctx.addIssue({ code: 'custom', path: ['files'], message: 'at least one file with role "weights" is required' });
     }
+    if (onnx && m.files.some((f) => f.role === 'weights')) {
+      ctx.addIssue({ code: 'custom', path: ['files'], message: 'an ONNX model is one file (role "topology"); external weight files are not supported' });
+    }
+    if (onnx !== (m.inputName !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['inputName'], message: onnx ? 'an ONNX model needs inputName (the graph input the images feed)' : 'inputName applies only to format "onnx"' });
+    }
+    if (!onnx && m.input.layout !== 'NHWC') {
+      ctx.addIssue({ code: 'custom', path: ['input', 'layout'], message: `tfjs models take NHWC input, got ${m.input.layout}` });
+    }
     // The tap's declared shape must agree with featureDim, otherwise featureDim cannot be trusted.
+    // ONNX tensors are channels-first (NCHW), the layout of ONNX's convolution and pooling operators.
     const shape = m.featureLayerOutputShape;
     const rankOk = m.featurePooling === 'none' ? shape.length === 2 : shape.length === 4;
-    if (!rankOk || shape[shape.length - 1] !== m.featureDim) {
+    const channelAxis = onnx && shape.length === 4 ? 1 : shape.length - 1;
+    if (!rankOk || shape[channelAxis] !== m.featureDim) {
       ctx.addIssue({
         code: 'custom',
         path: ['featureLayerOutputShape'],
-        message: `featurePooling "${m.featurePooling}" needs a rank-${m.featurePooling === 'none' ? 2 : 4} shape ending in featureDim ${m.featureDim}, got [${shape.join(', ')}]`,
+        message: `featurePooling "${m.featurePooling}" needs a rank-${m.featurePooling === 'none' ? 2 : 4} shape with featureDim ${m.featureDim} on the ${channelAxis === 1 ? 'channel axis (1, NCHW)' : 'last axis'}, got [${shape.join(', ')}]`,
       });
     }
     if (m.input.channels !== (m.input.colorSpace === 'rgb' ? 3 : 1)) {
@@ -156,8 +174,8 @@ export interface ZooModel extends Omit<RawModel, 'files'> {
   files: ZooModelFile[];
   /**
    * sha256 over the sha256 of the files that define the computation (topology and weights), as
-   * `name:sha256\n` lines sorted by name. Licence or provenance edits do not change it; any change
-   * of a weight byte or of the graph does.
+   * `name:sha256\n` lines sorted by name; for an ONNX model, the sha256 of its .onnx file (graph and
+   * weights in one). Licence or provenance edits do not change it; any change of a weight byte or of the graph does.
    */
   weightsHash: string;
   /** sha256 of this entry's canonical JSON (keys sorted), so any manifest change shows in provenance. */
@@ -213,7 +231,8 @@ export function parseZooManifest(json: unknown, baseDir: string, manifestPath = 
   const models = parsed.data.models.map((m): ZooModel => {
     const base = isHttpUrl(m.path) ? m.path : isAbsolute(m.path) ? m.path : resolve(baseDir, m.path);
     const files = m.files.map((f) => resolveFile(f, base));
-    return { ...m, path: base, files, weightsHash: computeWeightsHash(files), entryHash: sha256Hex(canonicalJson(m)) };
+    const weightsHash = m.format === 'onnx' ? files.find((f) => f.role === 'topology')!.sha256 : computeWeightsHash(files);
+    return { ...m, path: base, files, weightsHash, entryHash: sha256Hex(canonicalJson(m)) };
   });
   return { manifestPath, manifestSha256, name: parsed.data.name, models };
 }

@@ -17,13 +17,14 @@ export async function zooVerificationImages(zoo: ZooManifest): Promise<string[]>
 }
 
 /**
- * Converts `ids` (or every model for `all`) of a zoo to ONNX, each verified and cached as
+ * Converts `ids` (or every tfjs model for `all`) of a zoo to ONNX, each verified and cached as
  * {@link convertZooModel} does. A model that fails conversion or verification is `failed` with the
  * reason (the others still convert). Unknown ids throw.
  */
 export async function convertZoo(zoo: ZooManifest, ids: readonly string[] | 'all', options: OnnxZooOptions): Promise<ZooConversionRow[]> {
   const all = ids === 'all';
-  const models: ZooModel[] = all ? zoo.models : ids.map((id) => findZooModel(zoo, id));
+  // `all` means every model that has a tfjs form; ONNX entries are already ONNX.
+  const models: ZooModel[] = all ? zoo.models.filter((m) => m.format !== 'onnx') : ids.map((id) => findZooModel(zoo, id));
   const rows: ZooConversionRow[] = [];
   for (const entry of models) {
     try {

@@ -2,6 +2,7 @@ import { type BackendInfo } from '../backends/select-backend';
 import { loadZooModel, type LoadedModel } from '../models/load-model';
 import { type ModelFileOptions } from '../models/model-files';
 import { type ZooModel } from '../models/zoo-manifest';
+import { loadExternalOnnxModel } from './external-onnx';
 import { OnnxError } from './onnx-error';
 import { loadOnnxZooModel } from './onnx-zoo';
 
@@ -35,9 +36,15 @@ export function prefersOnnx(backend: BackendInfo): boolean {
  * Loads a zoo model where the backend request says: on onnxruntime-node (converted and verified on first
  * use, then cached) for `auto` and `onnx` when the model converts, else on the current tfjs backend. A
  * model that does not convert (an unsupported layer or op) or whose conversion fails verification runs on
- * tfjs, and the reason is logged; `model.runtime` tells which ran (absent: tfjs).
+ * tfjs, and the reason is logged; `model.runtime` tells which ran (absent: tfjs). An entry of `format: "onnx"` always
+ * runs on onnxruntime-node ({@link loadExternalOnnxModel}).
  */
 export async function loadModelForBackend(entry: ZooModel, options: LoadForBackendOptions): Promise<LoadedModel> {
+  if (entry.format === 'onnx') {
+    // Only onnxruntime runs an ONNX file, whatever tfjs backend was asked for.
+    if (!prefersOnnx(options.backend)) options.log?.(`onnx: ${entry.id} is an ONNX model and runs on onnxruntime-node, not tfjs ${options.backend.name}`);
+    return loadExternalOnnxModel(entry, { ...options, threads: options.threads ?? onnxThreadsFromEnv() });
+  }
   if (prefersOnnx(options.backend)) {
     const threads = options.threads ?? onnxThreadsFromEnv();
     try {

@@ -3,6 +3,7 @@ import { type Tensor2D, type Tensor4D } from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { type ArrayOutputs, type LoadedModel, type ModelRuntime } from '../models/load-model';
 import { ModelError } from '../models/model-error';
+import { sha256Hex } from '../models/sha256';
 import { type ZooModel } from '../models/zoo-manifest';
 import { ONNX_IO } from './convert-layers';
 import { OnnxError } from './onnx-error';
@@ -15,9 +16,20 @@ export interface OnnxRunOptions {
   /** Intra-op threads of the CPU provider (default: all cores). */
   threads?: number;
   provider?: OnnxProvider;
-  /** Provenance: the file the bytes came from and the verification that accepted it. */
+  /** Provenance: the file the bytes came from, its sha256 (default: of `bytes`) and the verification that accepted it. */
   modelFile?: string;
+  modelSha256?: string;
   verification?: Record<string, number> | null;
+  /** The graph's input and tap names (default {@link ONNX_IO}, what the converter writes). */
+  names?: OnnxIoNames;
+}
+
+/** Which graph input the images feed and which graph outputs hold the taps (no logits: the head outputs probabilities). */
+export interface OnnxIoNames {
+  input: string;
+  features: string;
+  probabilities: string;
+  logits: string;
 }
 
 const ORT_VERSION: string = ort.env.versions.node ?? ort.env.versions.common;
@@ -49,10 +61,19 @@ export async function loadOnnxModel(entry: ZooModel, bytes: Uint8Array, options:
   }
   const { height, width, channels } = entry.input;
   const head = entry.logits;
-  const wanted = [ONNX_IO.features, ...(head ? [ONNX_IO.probabilities, ...(head.outputIsProbability ? [] : [ONNX_IO.logits])] : [])];
+  const io = options.names ?? ONNX_IO;
+  const wanted = [io.features, ...(head ? [io.probabilities, ...(head.outputIsProbability ? [] : [io.logits])] : [])];
   const missing = wanted.filter((n) => !session.outputNames.includes(n));
   if (missing.length) throw new OnnxError('VALUE_NOT_FOUND', `${entry.id}: the ONNX model has no output ${missing.join(', ')} (outputs: ${session.outputNames.join(', ')})`);
-  const runtime: ModelRuntime = { name: 'onnxruntime-node', version: ORT_VERSION, provider, threads, modelFile: options.modelFile ?? '', verification: options.verification ?? null };
+  const runtime: ModelRuntime = {
+    name: 'onnxruntime-node',
+    version: ORT_VERSION,
+    provider,
+    threads,
+    modelFile: options.modelFile ?? '',
+    modelSha256: options.modelSha256 ?? sha256Hex(bytes),
+    verification: options.verification ?? null,
+  };
 
   async function forwardArrays(images: Float32Array, shape: readonly [number, number, number, number]): Promise<ArrayOutputs> {
     const [n, h, w, c] = shape;
@@ -60,7 +81,7 @@ export async function loadOnnxModel(entry: ZooModel, bytes: Uint8Array, options:
       throw new ModelError('INPUT_SHAPE_MISMATCH', `${entry.id} expects [batch, ${height}, ${width}, ${channels}] inputs, got [${n}, ${h}, ${w}, ${c}]`);
     }
     const input = new ort.Tensor('float32', images, [n, h, w, c]);
-    const out = await session.run({ [ONNX_IO.input]: input }, wanted);
+    const out = await session.run({ [io.input]: input }, wanted);
     const take = (name: string): Float32Array | null => {
       const t = out[name];
       if (!t) return null;
@@ -68,7 +89,7 @@ export async function loadOnnxModel(entry: ZooModel, bytes: Uint8Array, options:
       t.dispose();
       return data;
     };
-    return { features: take(ONNX_IO.features)!, probabilities: take(ONNX_IO.probabilities), logits: take(ONNX_IO.logits) };
+    return { features: take(io.features)!, probabilities: head ? take(io.probabilities) : null, logits: head && !head.outputIsProbability ? take(io.logits) : null };
   }
 
   return {

@@ -98,6 +98,7 @@ async function convertGraph(entry: ZooModel, options: ModelFileOptions): Promise
  * for the reference (and to dequantise weights).
  */
 export async function convertZooModel(entry: ZooModel, options: OnnxZooOptions): Promise<OnnxConversion> {
+  if (entry.format === 'onnx') throw new OnnxError('UNSUPPORTED_CONFIG', `${entry.id} is already an ONNX model: nothing to convert`);
   if (!options.force) {
     const cached = await readCached(entry, options.home);
     if (cached) return cached;
@@ -164,6 +165,7 @@ export async function loadOnnxZooModel(entry: ZooModel, options: OnnxZooOptions)
     threads: options.threads,
     provider: options.provider,
     modelFile: conversion.path,
+    modelSha256: conversion.sha256,
     verification: conversion.verification,
   });
 }

@@ -77,8 +77,11 @@ describe('zoo manifest', () => {
     expect(e.message).toMatch(/sha256/);
 
     const fmt = await rawZoo();
-    fmt.models[0]['format'] = 'onnx';
+    fmt.models[0]['format'] = 'keras';
     expect(invalid(fmt).message).toMatch(/format/);
+    // A tfjs entry relabelled onnx: no inputName, and separate weight files an ONNX model cannot have.
+    fmt.models[0]['format'] = 'onnx';
+    expect(invalid(fmt).message).toMatch(/needs inputName[\s\S]*external weight files are not supported|external weight files are not supported[\s\S]*needs inputName/);
 
     expect(invalid({ schemaVersion: 2, models: [] }).code).toBe('ZOO_MANIFEST_INVALID');
   });
