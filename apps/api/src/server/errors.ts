@@ -4,10 +4,11 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { AuthError } from '../modules/auth/auth.error';
 import { BrowseError } from '../modules/browse/browse.error';
 import { CorrelationError } from '../modules/correlation/correlation.error';
+import { RegistrationError } from '../modules/registration/registration.error';
 import { ResultsError } from '../modules/results/results.error';
 
 /** Domain errors whose code and message are meant for clients. */
-const DOMAIN_ERRORS = [CorrelationError, AuthError, BrowseError, ResultsError] as const;
+const DOMAIN_ERRORS = [CorrelationError, AuthError, BrowseError, ResultsError, RegistrationError] as const;
 
 /**
  * The one place domain errors become GraphQL errors: a stable `extensions.code` per error type. Anything else is an

@@ -1,5 +1,5 @@
 import { type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { getVariableValues, GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 
 export interface QueryLimits {
@@ -29,6 +29,9 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
               extensions: { code: 'QUERY_TOO_DEEP', depth, limit: limits.maxDepth, http: { status: 400 } },
             });
           }
+          // A variable of the wrong type is the client's input error, which execution answers as BAD_USER_INPUT
+          // naming the variable; the estimate needs valid variables and would report it as a complexity failure.
+          if (getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}).errors) return;
           let complexity: number;
           try {
             complexity = getComplexity({

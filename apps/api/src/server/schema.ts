@@ -9,19 +9,22 @@ import { BrowseResolver } from '../modules/browse/browse.resolver';
 import { BrowseService } from '../modules/browse/browse.service';
 import { CorrelationResolver } from '../modules/correlation/correlation.resolver';
 import { CorrelationService, DEFAULT_CORRELATION_LIMITS, type CorrelationLimits } from '../modules/correlation/correlation.service';
+import { RegistrationResolver } from '../modules/registration/registration.resolver';
+import { RegistrationService } from '../modules/registration/registration.service';
 import { ResultsResolver } from '../modules/results/results.resolver';
 import { ResultsService } from '../modules/results/results.service';
 import { StudyResolver } from '../modules/study/study.resolver';
 import { StudyService } from '../modules/study/study.service';
 import { ServiceContainer, type ResolverClass } from './container';
 
-const RESOLVERS = [CorrelationResolver, StudyResolver, BrowseResolver, ResultsResolver, AuthResolver] as const;
+const RESOLVERS = [CorrelationResolver, StudyResolver, BrowseResolver, ResultsResolver, RegistrationResolver, AuthResolver] as const;
 
 export interface ApiServices {
   correlations: CorrelationService;
   studies: StudyService;
   browse: BrowseService;
   results: ResultsService;
+  registration: RegistrationService;
   tokens: ApiTokenService;
 }
 
@@ -39,6 +42,7 @@ export function createServices(dataSource: DataSource, limits: ServiceLimits = D
     studies: new StudyService(dataSource),
     browse: new BrowseService(dataSource),
     results: new ResultsService(dataSource, limits.maxUploadBytes),
+    registration: new RegistrationService(dataSource),
     tokens: new ApiTokenService(dataSource),
   };
 }
@@ -51,6 +55,7 @@ export function buildApiSchema(services: ApiServices): Promise<GraphQLSchema> {
       [StudyResolver, () => new StudyResolver(services.studies)],
       [BrowseResolver, () => new BrowseResolver(services.browse)],
       [ResultsResolver, () => new ResultsResolver(services.results)],
+      [RegistrationResolver, () => new RegistrationResolver(services.registration)],
       [AuthResolver, () => new AuthResolver(services.tokens)],
     ]),
   );

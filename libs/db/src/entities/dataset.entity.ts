@@ -16,6 +16,10 @@ export class Dataset {
   @Column({ type: 'text', default: '' })
   task!: string;
 
+  /** Where the data comes from: a citation, URL or licence note (set by `registerDataset`; '' when unknown). */
+  @Column({ type: 'text', default: '' })
+  source!: string;
+
   @Column({ type: 'integer', name: 'num_classes', nullable: true })
   numClasses!: number | null;
 

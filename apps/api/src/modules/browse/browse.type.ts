@@ -26,6 +26,12 @@ export class SourceModelType {
 
   @Field(() => Float, { nullable: true, description: 'ImageNet-1k top-1 accuracy in [0, 1] (a baseline ranker).' })
   imagenetTop1!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'sha256 over the weight files; null for models known only by name.' })
+  weightsHash!: string | null;
+
+  @Field(() => GraphQLJSONObject, { description: 'Free-form facts (licence, format, feature dimension).' })
+  metadata!: Record<string, unknown>;
 }
 
 @ObjectType('Score', { description: 'One transferability score of one model on one dataset in one study.' })

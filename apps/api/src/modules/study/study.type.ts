@@ -30,8 +30,14 @@ export class DatasetType {
   @Field()
   task!: string;
 
+  @Field({ description: 'Where the data comes from (citation, URL, licence); empty when unknown.' })
+  source!: string;
+
   @Field(() => Int, { nullable: true })
   numClasses!: number | null;
+
+  @Field(() => [String], { nullable: true, description: 'Class names indexed by label id, where known.' })
+  classNames!: string[] | null;
 
   @Field({ description: '`ID` (in-distribution) or `OOD` (out-of-distribution).' })
   role!: string;
