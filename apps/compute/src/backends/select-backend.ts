@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { env, findBackendFactory, getBackend, ready, setBackend, version_core } from '@tensorflow/tfjs-core';
+import { env, findBackendFactory, getBackend, getKernel, ready, setBackend, version_core } from '@tensorflow/tfjs-core';
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { BackendError } from './backend-error';
@@ -30,6 +30,31 @@ export interface BackendInfo {
   simd: boolean;
   /** What was asked for: `auto` and `onnx` also run convertible models on onnxruntime-node (absent: tfjs only). */
   request?: BackendRequest;
+  /**
+   * Whether the backend registers every gradient kernel a CNN needs ({@link CNN_TRAINING_KERNELS}), so that the
+   * `finetune` protocol can run on it: `tensorflow` and `cpu` do; `wasm` does not (tfjs-backend-wasm 4.22 has no
+   * Conv2DBackpropFilter nor depthwise backprop kernels).
+   */
+  canTrainCnn: boolean;
+}
+
+/**
+ * Kernels the backward pass of the zoo's CNNs runs (convolution and depthwise-convolution gradients with respect to
+ * the filter and the input, pooling gradients). Read from tfjs' kernel registry, so a backend added later (webgpu)
+ * is judged by what it registers, not by its name.
+ */
+export const CNN_TRAINING_KERNELS = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'MaxPoolGrad',
+  'AvgPoolGrad',
+] as const;
+
+/** The {@link CNN_TRAINING_KERNELS} that `backend` does not register (empty: it can train a CNN). */
+export function missingTrainingKernels(backend: string): string[] {
+  return CNN_TRAINING_KERNELS.filter((kernel) => getKernel(kernel, backend) === undefined);
 }
 
 /** Options of {@link selectBackend}. */
@@ -64,7 +89,7 @@ function resolvable(specifier: string): boolean {
   }
 }
 
-type Attempt = { ok: true; info: BackendInfo } | { ok: false; reason: string; notInstalled?: boolean };
+type Attempt = { ok: true; info: Omit<BackendInfo, 'canTrainCnn'> } | { ok: false; reason: string; notInstalled?: boolean };
 
 async function tryTensorflow(isInstalled: (s: string) => boolean, importOptional: (s: string) => Promise<unknown>): Promise<Attempt> {
   const reasons: string[] = [];
@@ -161,7 +186,7 @@ export async function selectBackend(request: BackendRequest, options: SelectBack
     const a = await attempts[name]();
     if (a.ok) {
       await ready();
-      const info: BackendInfo = { ...a.info, request };
+      const info: BackendInfo = { ...a.info, request, canTrainCnn: missingTrainingKernels(a.info.name).length === 0 };
       const fallback = tried.length ? ` (${tried.join('; ')})` : '';
       const onnx = request === 'auto' || request === 'onnx' ? '; models that convert run on onnxruntime-node' : '';
       log(`tfjs backend: ${info.name} via ${info.package}@${info.version}, ${info.threads} thread(s), simd=${info.simd}, tfjs-core ${info.coreVersion}${fallback}${onnx}`);
