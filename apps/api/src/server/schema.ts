@@ -9,6 +9,8 @@ import { BrowseResolver } from '../modules/browse/browse.resolver';
 import { BrowseService } from '../modules/browse/browse.service';
 import { CorrelationResolver } from '../modules/correlation/correlation.resolver';
 import { CorrelationService, DEFAULT_CORRELATION_LIMITS, type CorrelationLimits } from '../modules/correlation/correlation.service';
+import { UnitProgressResolver } from '../modules/progress/unit-progress.resolver';
+import { UnitProgressService } from '../modules/progress/unit-progress.service';
 import { RegistrationResolver } from '../modules/registration/registration.resolver';
 import { RegistrationService } from '../modules/registration/registration.service';
 import { ResultsResolver } from '../modules/results/results.resolver';
@@ -17,7 +19,7 @@ import { StudyResolver } from '../modules/study/study.resolver';
 import { StudyService } from '../modules/study/study.service';
 import { ServiceContainer, type ResolverClass } from './container';
 
-const RESOLVERS = [CorrelationResolver, StudyResolver, BrowseResolver, ResultsResolver, RegistrationResolver, AuthResolver] as const;
+const RESOLVERS = [CorrelationResolver, StudyResolver, BrowseResolver, ResultsResolver, RegistrationResolver, UnitProgressResolver, AuthResolver] as const;
 
 export interface ApiServices {
   correlations: CorrelationService;
@@ -25,6 +27,7 @@ export interface ApiServices {
   browse: BrowseService;
   results: ResultsService;
   registration: RegistrationService;
+  unitProgress: UnitProgressService;
   tokens: ApiTokenService;
 }
 
@@ -43,6 +46,7 @@ export function createServices(dataSource: DataSource, limits: ServiceLimits = D
     browse: new BrowseService(dataSource),
     results: new ResultsService(dataSource, limits.maxUploadBytes),
     registration: new RegistrationService(dataSource),
+    unitProgress: new UnitProgressService(dataSource),
     tokens: new ApiTokenService(dataSource),
   };
 }
@@ -56,6 +60,7 @@ export function buildApiSchema(services: ApiServices): Promise<GraphQLSchema> {
       [BrowseResolver, () => new BrowseResolver(services.browse)],
       [ResultsResolver, () => new ResultsResolver(services.results)],
       [RegistrationResolver, () => new RegistrationResolver(services.registration)],
+      [UnitProgressResolver, () => new UnitProgressResolver(services.unitProgress)],
       [AuthResolver, () => new AuthResolver(services.tokens)],
     ]),
   );

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { type ResolvedStudy } from './resolve-study';
+import { poolRelativeMetricIds, type ResolvedStudy } from './resolve-study';
 import { StudyDefinitionError } from './study-definition';
 
 /** Database ids of a study and of its datasets, keyed by registry id. */
@@ -15,7 +15,17 @@ export interface StudyRows {
 export async function recordStudy(dataSource: DataSource, study: ResolvedStudy): Promise<StudyRows> {
   const { definition } = study;
   return dataSource.transaction(async (manager) => {
-    const stored = { ...definition, baseDir: undefined };
+    // The resolved plan ("all" expanded, OOD partners from the registry) lets readers such as the API count the
+    // study's units (done / total) from the results tables alone, the way completedUnits does.
+    const plan = {
+      models: study.models.map((m) => m.id),
+      pairs: study.pairs.map((p) => ({ dataset: p.id.id, ood: p.ood?.id ?? null })),
+      metrics: study.metricIds,
+      poolRelativeMetrics: poolRelativeMetricIds(study),
+      trials: definition.trials,
+      seed: definition.seed,
+    };
+    const stored = { ...definition, baseDir: undefined, plan };
     const rows: { id: number; origin: string }[] = await manager.query(
       `INSERT INTO study (name, description, origin, definition) VALUES ($1, $2, 'computed', $3)
        ON CONFLICT (name) DO UPDATE SET definition = EXCLUDED.definition, description = EXCLUDED.description
