@@ -146,6 +146,50 @@ describe('preprocessing', () => {
     Array.from(plain.data).forEach((v, k) => expect(v).toBeCloseTo(want[k], 4));
   });
 
+  it('tf-bilinear RGB gives, bit for bit, the floats of its definition on real MRI JPEGs and on a grey source', async () => {
+    // The definition, written out: sample (y * sy, x * sx); dx is kept in float32, each interpolated pixel is
+    // rounded to float32, then value = a * pixel + b in double, stored as float32.
+    const reference = (src: { data: Uint8Array; width: number; height: number; channels: number }, H: number, W: number, align: boolean, a: number[], b: number[]): Float32Array => {
+      const out = new Float32Array(H * W * 3);
+      const sy = align ? (src.height - 1) / (H - 1) : src.height / H;
+      const sx = align ? (src.width - 1) / (W - 1) : src.width / W;
+      const px = (r: number, c: number, k: number): number => src.data[(r * src.width + c) * src.channels + (src.channels === 1 ? 0 : k)];
+      for (let y = 0; y < H; y++) {
+        const y0 = Math.floor(y * sy);
+        const dy = y * sy - y0;
+        const y1 = Math.min(y0 + 1, src.height - 1);
+        for (let x = 0; x < W; x++) {
+          const x0 = Math.floor(x * sx);
+          const dx = Math.fround(x * sx - x0);
+          const x1 = Math.min(x0 + 1, src.width - 1);
+          for (let k = 0; k < 3; k++) {
+            const top = px(y0, x0, k) + (px(y0, x1, k) - px(y0, x0, k)) * dx;
+            const bot = px(y1, x0, k) + (px(y1, x1, k) - px(y1, x0, k)) * dx;
+            out[(y * W + x) * 3 + k] = a[k] * Math.fround(top + (bot - top) * dy) + b[k];
+          }
+        }
+      }
+      return out;
+    };
+    const testing = `${process.env['TRANSFERSCOPE_SHARED']}/zoo/datasets/brain_tumor_kaggle/Testing`;
+    const files = ['glioma_tumor/image(1).jpg', 'no_tumor/image(1).jpg', 'meningioma_tumor/image(10).jpg', 'pituitary_tumor/image(10).jpg'].map((f) => `${testing}/${f}`);
+    const sources = [...(await Promise.all(files.map((f) => readFile(f)))), await bytes('grey.png')];
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    for (const src of sources) {
+      const raw = await sharp(src).raw().toBuffer({ resolveWithObject: true });
+      const decoded = { data: raw.data, width: raw.info.width, height: raw.info.height, channels: raw.info.channels };
+      for (const [size, align] of [[224, true], [299, true], [37, false]] as const) {
+        const scaled = await preprocessImage(src, { height: size, width: size, channels: 3, resizeMode: 'stretch', interpolation: 'tf-bilinear', alignCorners: align, scale: 1 / 255, offset: 0 });
+        expect(Buffer.compare(Buffer.from(scaled.data.buffer), Buffer.from(reference(decoded, size, size, align, [1 / 255, 1 / 255, 1 / 255], [0, 0, 0]).buffer))).toBe(0);
+        const normed = await preprocessImage(src, { height: size, width: size, channels: 3, resizeMode: 'stretch', interpolation: 'tf-bilinear', alignCorners: align, mean, std });
+        const a = std.map((s) => 1 / (255 * s));
+        const b = mean.map((m, k) => -m / std[k]);
+        expect(Buffer.compare(Buffer.from(normed.data.buffer), Buffer.from(reference(decoded, size, size, align, a, b).buffer))).toBe(0);
+      }
+    }
+  });
+
   it('maps every zoo model input spec, including DoodleNet\'s inverted, binarised mean-grey', async () => {
     const zoo = JSON.parse(await readFile(`${process.env['TRANSFERSCOPE_SHARED']}/zoo/models/zoo.json`, 'utf8')) as { models: { id: string; input: Parameters<typeof specFromZooInput>[0] }[] };
     for (const m of zoo.models) {
