@@ -6,6 +6,7 @@ export type OnnxErrorCode =
   | 'VALUE_NOT_FOUND'
   | 'VERIFICATION_FAILED'
   | 'ORT_UNAVAILABLE'
+  | 'ORT_RUN_FAILED'
   | 'SYNC_FORWARD_UNSUPPORTED';
 
 /** A typed error of the ONNX layer; `code` is stable, `message` is for people. */

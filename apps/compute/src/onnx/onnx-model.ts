@@ -7,6 +7,7 @@ import { sha256Hex } from '../models/sha256';
 import { type ZooModel } from '../models/zoo-manifest';
 import { ONNX_IO } from './convert-layers';
 import { OnnxError } from './onnx-error';
+import { OrtWorkerSession } from './ort-worker';
 
 /** Execution providers of onnxruntime-node that this build can run. */
 export type OnnxProvider = 'cpu';
@@ -37,16 +38,17 @@ const ORT_VERSION: string = ort.env.versions.node ?? ort.env.versions.common;
 /**
  * Opens an ONNX file produced by the converter (input `input` NHWC float32; outputs `features`, and
  * `probabilities`/`logits` as the zoo entry's head says) in an onnxruntime-node session, as a
- * {@link LoadedModel}. Its forward pass is {@link LoadedModel.forwardArrays} (onnxruntime runs
- * asynchronously); `forward` on tfjs tensors throws `SYNC_FORWARD_UNSUPPORTED`.
+ * {@link LoadedModel}. The session lives in a worker thread ({@link OrtWorkerSession}), so the main thread keeps
+ * decoding images while a batch runs. Its forward pass is {@link LoadedModel.forwardArrays} (asynchronous);
+ * `forward` on tfjs tensors throws `SYNC_FORWARD_UNSUPPORTED`.
  */
 export async function loadOnnxModel(entry: ZooModel, bytes: Uint8Array, options: OnnxRunOptions = {}): Promise<LoadedModel> {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new OnnxError('ORT_UNAVAILABLE', `threads must be a positive integer, got ${threads}`);
   const provider = options.provider ?? 'cpu';
-  let session: ort.InferenceSession;
+  let session: OrtWorkerSession;
   try {
-    session = await ort.InferenceSession.create(bytes, {
+    session = await OrtWorkerSession.open(bytes, {
       executionProviders: [provider],
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
@@ -64,7 +66,10 @@ export async function loadOnnxModel(entry: ZooModel, bytes: Uint8Array, options:
   const io = options.names ?? ONNX_IO;
   const wanted = [io.features, ...(head ? [io.probabilities, ...(head.outputIsProbability ? [] : [io.logits])] : [])];
   const missing = wanted.filter((n) => !session.outputNames.includes(n));
-  if (missing.length) throw new OnnxError('VALUE_NOT_FOUND', `${entry.id}: the ONNX model has no output ${missing.join(', ')} (outputs: ${session.outputNames.join(', ')})`);
+  if (missing.length) {
+    await session.close();
+    throw new OnnxError('VALUE_NOT_FOUND', `${entry.id}: the ONNX model has no output ${missing.join(', ')} (outputs: ${session.outputNames.join(', ')})`);
+  }
   const runtime: ModelRuntime = {
     name: 'onnxruntime-node',
     version: ORT_VERSION,
@@ -80,16 +85,8 @@ export async function loadOnnxModel(entry: ZooModel, bytes: Uint8Array, options:
     if (h !== height || w !== width || c !== channels) {
       throw new ModelError('INPUT_SHAPE_MISMATCH', `${entry.id} expects [batch, ${height}, ${width}, ${channels}] inputs, got [${n}, ${h}, ${w}, ${c}]`);
     }
-    const input = new ort.Tensor('float32', images, [n, h, w, c]);
-    const out = await session.run({ [io.input]: input }, wanted);
-    const take = (name: string): Float32Array | null => {
-      const t = out[name];
-      if (!t) return null;
-      const data = t.data as Float32Array;
-      t.dispose();
-      return data;
-    };
-    return { features: take(io.features)!, probabilities: head ? take(io.probabilities) : null, logits: head && !head.outputIsProbability ? take(io.logits) : null };
+    const out = await session.run(io.input, images, [n, h, w, c], wanted);
+    return { features: out[io.features], probabilities: head ? out[io.probabilities] : null, logits: head && !head.outputIsProbability ? out[io.logits] : null };
   }
 
   return {
@@ -105,7 +102,7 @@ export async function loadOnnxModel(entry: ZooModel, bytes: Uint8Array, options:
       throw new OnnxError('SYNC_FORWARD_UNSUPPORTED', `${entry.id} runs on onnxruntime, which is asynchronous: use forwardArrays (extractFeatures does)`);
     },
     dispose() {
-      void session.release();
+      void session.close();
     },
   };
 }
