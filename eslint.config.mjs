@@ -2,7 +2,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default [
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.transferscope/**', '**/vitest.config.ts', 'vitest.shared.ts', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.transferscope/**', '**/vitest.config.ts', 'vitest.shared.ts', '**/*.js', '**/*.mjs', '**/*.cjs', 'clients/typescript/src/generated/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -21,7 +21,9 @@ export default [
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:util', 'type:data'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:app'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:app'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:data', 'type:app', 'type:client'] },
+            // The generated API client (clients/typescript) knows the API only through schema.graphql.
+            { sourceTag: 'type:client', notDependOnLibsWithTags: ['*'] },
             // Metric plugins (plugins/*, made by `nx g @transferscope/tools:metric`) see only the plugin contract.
             { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['scope:metrics'] },
           ],

@@ -15,6 +15,7 @@ const aliases: Record<string, string> = {
   '@transferscope/api': 'apps/api/src/index.ts',
   '@transferscope/compute': 'apps/compute/src/index.ts',
   '@transferscope/tools': 'tools/src/index.ts',
+  '@transferscope/client': 'clients/typescript/src/index.ts',
 };
 
 /**

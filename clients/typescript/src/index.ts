@@ -1,0 +1,3 @@
+export { TransferscopeClient, TransferscopeApiError } from './client';
+export type { ClientOptions, ImportSummary, ResultsFile, ResultsUpload } from './client';
+export * from './generated/graphql';
