@@ -102,6 +102,24 @@ describe('security: roles on every mutation, hashed tokens, no secrets in output
     expect(types.get('ApiToken')!.fields!.map((f) => f.name).filter((n) => /secret|sha|hash/i.test(n))).toEqual([]);
   });
 
+  it('refuses results uploads (POST /import) to a cross-site form and to readers; a file name keeps no directories', async () => {
+    const base = server.url.replace(/\/graphql$/, '');
+    const form = (name: string) => {
+      const body = new FormData();
+      body.append('study', 'probe');
+      body.append('file', new Blob(['dataset,model,test_score,classes,transf_metric,transf_score\nd,m,0.5,2,logme,oops\n']), name);
+      return body;
+    };
+    // What a cross-site HTML form can send: multipart without an Authorization header.
+    const anonymous = await fetch(`${base}/import`, { method: 'POST', body: form('r.csv') });
+    expect(anonymous.status).toBe(401);
+    const reader = await fetch(`${base}/import`, { method: 'POST', headers: { authorization: `Bearer ${tokens['reader']}` }, body: form('r.csv') });
+    expect(reader.status).toBe(403);
+    const traversal = await fetch(`${base}/import`, { method: 'POST', headers: { authorization: `Bearer ${tokens['writer']}` }, body: form('../../etc/passwd.csv') });
+    const body = (await traversal.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]!.extensions).toEqual({ code: 'IMPORT_REJECTED', file: 'passwd.csv', line: 2 });
+  });
+
   it('never prints a database password, in the URL or as a query parameter', async () => {
     const url = new URL(scratch.url);
     url.password = 'pw-in-userinfo';
