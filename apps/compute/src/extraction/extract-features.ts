@@ -10,6 +10,8 @@ export interface ImageBatch {
   shape: readonly [number, number, number, number];
   /** `n` target-class ids. */
   labels: Int32Array | readonly number[];
+  /** Called once the batch has gone through the network: its source may reuse `images` (the datasets' stream does). */
+  release?(): void;
 }
 
 /** Progress after each batch; `total`/`etaSeconds` are null when the caller did not say how many images come. */
@@ -152,6 +154,7 @@ export async function extractFeatures(model: LoadedModel, batches: AsyncIterable
         }
       }
       for (let i = 0; i < n; i++) labels.push(batch.labels[i]);
+      batch.release?.();
       index++;
       if (options.onProgress) {
         const elapsed = (performance.now() - start) / 1000;

@@ -51,6 +51,23 @@ describe('iterateBatches', () => {
     }
   });
 
+  it('a released batch buffer is filled again for a later full batch, with the right images; the short last batch is never recycled', async () => {
+    const m = manifestOf(good);
+    const per = 16 * 16 * 3;
+    const want = await Promise.all(m.items.map(async (item) => (await preprocessImage(await readImageFile(item.path), spec)).data));
+    const seen: Float32Array[] = [];
+    let k = 0;
+    for await (const b of iterateBatches(m, { spec, batchSize: 3, concurrency: 2 })) {
+      for (let i = 0; i < b.shape[0]; i++, k++) expect(b.images.subarray(i * per, (i + 1) * per)).toEqual(want[k]);
+      seen.push(b.images);
+      b.release();
+      b.release(); // twice does nothing: the buffer is not handed out to two batches
+    }
+    expect(k).toBe(good.length);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[2]).not.toBe(seen[0]);
+  });
+
   it('policy fail: the first bad image throws, naming the image, the CSV and its row', async () => {
     const m = manifestOf(['good.jpg', 'truncated.jpg', 'good.jpg']);
     const err = await collect(iterateBatches(m, { spec, batchSize: 2 })).catch((e: unknown) => e);
