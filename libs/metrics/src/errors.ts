@@ -9,7 +9,9 @@ export type MetricInputErrorCode =
   | 'single_class'
   | 'probability_out_of_range'
   | 'probability_row_sum'
-  | 'too_few_dimensions';
+  | 'too_few_dimensions'
+  | 'metadata_out_of_range'
+  | 'metadata_missing';
 
 export class MetricInputError extends Error {
   override readonly name = 'MetricInputError';

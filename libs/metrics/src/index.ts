@@ -1,6 +1,15 @@
 export { FeatureAnalysis } from './analysis';
 export { MetricInputError, type MetricInputErrorCode } from './errors';
-export { argmaxRows, checkFeatures, checkLabels, checkPredictions, PROBABILITY_ROW_SUM_TOLERANCE, type ScoreInput } from './input';
+export {
+  argmaxRows,
+  checkFeatures,
+  checkLabels,
+  checkModelMetadata,
+  checkPredictions,
+  PROBABILITY_ROW_SUM_TOLERANCE,
+  type ModelMetadata,
+  type ScoreInput,
+} from './input';
 export { matrix, fromRows, transpose, columnMeans, type Matrix } from './linalg/matrix';
 export { gemm, syrk, type GemmOptions } from './linalg/gemm';
 export { SymmetricEigen } from './linalg/symmetric-eigen';
@@ -15,11 +24,23 @@ export { leep, type LeepResult } from './scores/leep';
 export { nce, nceFromPredictions, type NceResult } from './scores/nce';
 export { gbc, gbcFromAnalysis, type GbcOptions, type GbcResult } from './scores/gbc';
 export { logme, logmeFromAnalysis, type LogMeResult } from './scores/logme';
-export { nleep, nleepFromAnalysis, componentsForVariance, type NLeepOptions, type NLeepResult } from './scores/nleep';
+export { nleep, nleepFromAnalysis, componentsForVariance, nleepMixture, type NLeepMixture, type NLeepOptions, type NLeepResult } from './scores/nleep';
+export { expectedEmpiricalPredictions } from './scores/leep';
+export { logmeFixedPoint, logmeFixedPointFromAnalysis, type LogMeFixedPointResult } from './scores/logme-fixed-point';
+export { leepProb, type LeepProbResult } from './scores/leep-prob';
+export { nleepProb, nleepProbFromAnalysis, type NLeepProbResult } from './scores/nleep-prob';
+export { knnLoo, knnLooFromAnalysis, type KnnLooOptions, type KnnLooResult } from './scores/knn-loo';
+export { linearProbeCv, linearProbeCvFromAnalysis, type LinearProbeCvOptions, type LinearProbeCvResult, type LinearProbeFold } from './scores/linear-probe-cv';
+export { imagenetTop1, type StaticBaselineResult } from './scores/imagenet-top1';
+export { paramCount } from './scores/param-count';
 export { scoreAll, type ScoreAllOptions, type ScoreAllResult } from './score-all';
 export { syntheticInput, type SyntheticOptions } from './synthetic';
 export {
   METRIC_INPUT_KINDS,
+  METRIC_KINDS,
+  MODEL_METADATA_FIELDS,
+  type MetricKind,
+  type ModelMetadataField,
   type MetricContext,
   type MetricDefinition,
   type MetricInputKind,

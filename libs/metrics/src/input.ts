@@ -11,6 +11,28 @@ export interface ScoreInput {
   sourceProbabilities?: Matrix;
   /** N source labels (e.g. argmax of the source head), integers >= 0. */
   sourceLabels?: ArrayLike<number>;
+  /** Facts about the model being ranked, independent of the target data (read by the static baselines). */
+  model?: ModelMetadata;
+}
+
+/** Metadata of a pre-trained model; every field optional. */
+export interface ModelMetadata {
+  /** Number of parameters of the whole network (a positive integer). */
+  parameters?: number;
+  /** Its ImageNet-1k validation top-1 accuracy as a fraction in [0, 1] (76.1 % is 0.761). */
+  imagenetTop1?: number;
+}
+
+/** `parameters` a positive integer, `imagenetTop1` a fraction in [0, 1]; absent fields are fine. */
+export function checkModelMetadata(model: ModelMetadata): void {
+  const p = model.parameters;
+  if (p !== undefined && !(Number.isSafeInteger(p) && p > 0)) {
+    throw new MetricInputError('metadata_out_of_range', `model.parameters = ${p}; expected a positive integer (a parameter count)`);
+  }
+  const t = model.imagenetTop1;
+  if (t !== undefined && !(Number.isFinite(t) && t >= 0 && t <= 1)) {
+    throw new MetricInputError('metadata_out_of_range', `model.imagenetTop1 = ${t}; expected a fraction in [0, 1] (76.1 % is 0.761)`);
+  }
 }
 
 /** Rows of `predictions` may miss 1 by this much: float32 softmax over ~1000 classes drifts by ~1e-5. */

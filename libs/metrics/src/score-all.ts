@@ -1,7 +1,7 @@
 import { FeatureAnalysis } from './analysis';
 import { MetricInputError } from './errors';
-import { argmaxRows, checkFeatures, checkLabels, checkPredictions, type ScoreInput } from './input';
-import { type MetricContext, type MetricInputKind } from './registry/metric';
+import { argmaxRows, checkFeatures, checkLabels, checkModelMetadata, checkPredictions, type ScoreInput } from './input';
+import { type MetricContext, type MetricDefinition, type MetricInputKind } from './registry/metric';
 import { createRegistry, type MetricRegistry } from './registry/registry';
 
 export interface ScoreAllOptions {
@@ -31,7 +31,21 @@ function available(input: ScoreInput): Set<MetricInputKind> {
   if (input.features) s.add('features');
   if (input.sourceProbabilities) s.add('sourceProbabilities');
   if (input.sourceLabels || input.sourceProbabilities) s.add('sourceLabels');
+  if (input.model) s.add('modelMetadata');
   return s;
+}
+
+/** The inputs `m` needs that `input` lacks; for model metadata, each absent field it reads (`modelMetadata.<field>`). */
+function missingInputs(m: MetricDefinition, have: Set<MetricInputKind>, input: ScoreInput): string[] {
+  const missing: string[] = [];
+  for (const r of m.requires) {
+    if (r === 'modelMetadata' && m.metadata) {
+      for (const f of m.metadata) if (input.model?.[f] === undefined) missing.push(`modelMetadata.${f}`);
+    } else if (!have.has(r)) {
+      missing.push(r);
+    }
+  }
+  return missing;
 }
 
 /**
@@ -50,6 +64,7 @@ export async function scoreAll(input: ScoreInput, metricIds: readonly string[] |
   checkLabels(input.labels, n);
   if (input.features) checkFeatures(input.features);
   if (input.sourceProbabilities) checkPredictions(input.sourceProbabilities, n);
+  if (input.model) checkModelMetadata(input.model);
   if (input.sourceLabels && input.sourceLabels.length !== n) {
     throw new MetricInputError('shape_mismatch', `sourceLabels has ${input.sourceLabels.length} entries, expected ${n}`);
   }
@@ -67,7 +82,7 @@ export async function scoreAll(input: ScoreInput, metricIds: readonly string[] |
   const have = available(full);
   const result: ScoreAllResult = { values: {}, diagnostics: {}, components: {}, seconds: {}, skipped: {} };
   for (const m of metrics) {
-    const missing = m.requires.filter((r) => !have.has(r));
+    const missing = missingInputs(m, have, full);
     if (missing.length > 0) {
       result.skipped[m.id] = `missing input: ${missing.join(', ')}`;
       continue;

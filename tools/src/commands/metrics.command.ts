@@ -1,4 +1,4 @@
-import { PluginError, validatePlugin, type MetricDefinition } from '@transferscope/metrics';
+import { PluginError, validatePlugin, type MetricDefinition, type MetricKind } from '@transferscope/metrics';
 import { type Command } from 'commander';
 import { CliUsageError } from '../cli/cli-error';
 import { configOf } from '../cli/context';
@@ -22,8 +22,17 @@ export function registerMetricsCommand(program: Command): void {
       }
       console.log(
         renderTable(
-          ['id', 'variant', 'version', 'direction', 'inputs', 'pool-relative', 'paper'],
-          rows.map((m) => [m.id, m.variant, m.version, m.direction, m.requires.join('+'), m.poolRelative ? 'yes' : 'no', `${m.paper.authors[0] ?? ''} ${m.paper.year}, ${m.paper.venue}`]),
+          ['id', 'variant', 'version', 'direction', 'inputs', 'kind', 'pool-relative', 'paper'],
+          rows.map((m) => [
+            m.id,
+            m.variant,
+            m.version,
+            m.direction,
+            m.requires.map((r) => (r === 'modelMetadata' && m.metadata ? `modelMetadata(${m.metadata.join(',')})` : r)).join('+'),
+            m.kind,
+            m.poolRelative ? 'yes' : 'no',
+            `${m.paper.authors[0] ?? ''} ${m.paper.year}, ${m.paper.venue}`,
+          ]),
         ),
       );
     });
@@ -45,9 +54,10 @@ export function registerMetricsCommand(program: Command): void {
     });
 }
 
-function describe(metric: MetricDefinition): Omit<MetricDefinition, 'compute'> {
-  const { id, variant, version, paper, direction, requires, poolRelative } = metric;
-  return { id, variant, version, paper, direction, requires, poolRelative };
+/** The metadata of a metric; `kind` defaults to `score`, `metadata` (model fields read) only where it has some. */
+function describe(metric: MetricDefinition): Omit<MetricDefinition, 'compute' | 'relativise' | 'kind'> & { kind: MetricKind } {
+  const { id, variant, version, paper, direction, requires, poolRelative, metadata } = metric;
+  return { id, variant, version, paper, direction, requires, ...(metadata ? { metadata } : {}), kind: metric.kind ?? 'score', poolRelative };
 }
 
 /** A plugin that cannot be loaded is bad input (exit code 2), not an internal error. */

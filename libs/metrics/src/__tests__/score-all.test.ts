@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MetricInputError } from '../errors';
+import { createRegistry } from '../registry/registry';
 import { scoreAll } from '../score-all';
 import { goldenNames, loadGolden, relErr, relTolerance } from './golden';
 
@@ -38,7 +39,13 @@ describe('scoreAll', () => {
 
   it('scores prediction-only inputs (no features)', async () => {
     const r = await scoreAll({ labels: g.labels, sourceProbabilities: g.predictions }, 'all');
-    expect(Object.keys(r.values).sort()).toEqual(['leep', 'nce']);
+    // Exactly the metrics that need nothing but labels and the source head.
+    const headOnly = createRegistry()
+      .list()
+      .filter((m) => m.requires.every((k) => k === 'labels' || k === 'sourceProbabilities' || k === 'sourceLabels'))
+      .map((m) => m.id);
+    expect(headOnly).toEqual(expect.arrayContaining(['leep', 'leep_prob', 'nce']));
+    expect(Object.keys(r.values).sort()).toEqual(headOnly.sort());
     expect(r.skipped['logme']).toBe('missing input: features');
   });
 

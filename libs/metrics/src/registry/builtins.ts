@@ -7,14 +7,37 @@ import { logmeFromAnalysis } from '../scores/logme';
 import { nce } from '../scores/nce';
 import { nleepFromAnalysis, type NLeepOptions } from '../scores/nleep';
 import { regHScoreFromAnalysis } from '../scores/reg-hscore';
+import { imagenetTop1 } from '../scores/imagenet-top1';
+import { knnLooFromAnalysis, type KnnLooOptions } from '../scores/knn-loo';
+import { leepProb } from '../scores/leep-prob';
+import { linearProbeCvFromAnalysis, type LinearProbeCvOptions } from '../scores/linear-probe-cv';
+import { logmeFixedPointFromAnalysis } from '../scores/logme-fixed-point';
+import { nleepProbFromAnalysis } from '../scores/nleep-prob';
+import { paramCount } from '../scores/param-count';
 import { type MetricDefinition } from './metric';
+
+const PAPER_SHAO_2022 = {
+  title: 'Not All Models Are Equal: Predicting Model Transferability in a Self-challenging Fisher Space',
+  authors: ['Wenqi Shao', 'Xun Zhao', 'Yixiao Ge', 'Zhaoyang Zhang', 'Lei Yang', 'Xiaogang Wang', 'Ying Shan', 'Ping Luo'],
+  venue: 'ECCV',
+  year: 2022,
+  url: 'https://arxiv.org/abs/2207.03036',
+};
+
+const PAPER_KORNBLITH_2019 = {
+  title: 'Do Better ImageNet Models Transfer Better?',
+  authors: ['Simon Kornblith', 'Jonathon Shlens', 'Quoc V. Le'],
+  venue: 'CVPR',
+  year: 2019,
+  url: 'https://arxiv.org/abs/1805.08974',
+};
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new MetricInputError('shape_mismatch', `missing input: ${what}`);
   return value;
 }
 
-/** The study's seven scores, ids as in the paper's tables. */
+/** The study's seven scores first (ids as in the paper's tables), then the scores and baselines beyond it. */
 export const BUILTIN_METRICS: readonly MetricDefinition[] = [
   {
     id: 'hscore',
@@ -149,6 +172,123 @@ export const BUILTIN_METRICS: readonly MetricDefinition[] = [
     async compute(_input, ctx) {
       const r = await logmeFromAnalysis(ctx.analysis());
       return { value: r.value, diagnostics: { perClassEvidence: Array.from(r.perClassEvidence) } };
+    },
+  },
+  {
+    id: 'logme_fixed_point',
+    variant: 'jmlr-fixed-point',
+    version: '1.0.0',
+    paper: {
+      title: 'Ranking and Tuning Pre-trained Models: A New Paradigm for Exploiting Model Hubs',
+      authors: ['Kaichao You', 'Yong Liu', 'Ziyang Zhang', 'Jianmin Wang', 'Michael I. Jordan', 'Mingsheng Long'],
+      venue: 'JMLR',
+      year: 2022,
+      url: 'https://arxiv.org/abs/2110.10545',
+    },
+    direction: 'higher',
+    requires: ['features', 'labels'],
+    poolRelative: false,
+    async compute(_input, ctx) {
+      const r = await logmeFixedPointFromAnalysis(ctx.analysis());
+      return { value: r.value, diagnostics: { perClassEvidence: Array.from(r.perClassEvidence), iterations: Array.from(r.iterations) } };
+    },
+  },
+  {
+    id: 'leep_prob',
+    variant: 'sfda-code',
+    version: '1.0.0',
+    paper: PAPER_SHAO_2022,
+    direction: 'higher',
+    requires: ['sourceProbabilities', 'labels'],
+    poolRelative: false,
+    async compute(input) {
+      return { value: leepProb(need(input.sourceProbabilities, 'sourceProbabilities'), input.labels).value, diagnostics: {} };
+    },
+  },
+  {
+    id: 'nleep_prob',
+    variant: 'sfda-code',
+    version: '1.0.0',
+    paper: PAPER_SHAO_2022,
+    direction: 'higher',
+    requires: ['features', 'labels'],
+    poolRelative: false,
+    async compute(_input, ctx) {
+      // N-LEEP's options, so both read one mixture fit per call.
+      const opts = (ctx.options['nleep'] ?? {}) as NLeepOptions;
+      const { value, ...diagnostics } = await nleepProbFromAnalysis(ctx.analysis(), { seed: ctx.seed, ...opts });
+      return { value, diagnostics };
+    },
+  },
+  {
+    id: 'knn_loo',
+    variant: 'euclidean-majority',
+    version: '1.0.0',
+    paper: {
+      title: 'k-NN as a Simple and Effective Estimator of Transferability',
+      authors: ['Moein Sorkhei', 'Christos Matsoukas', 'Johan Fredin Haslum', 'Emir Konuk', 'Kevin Smith'],
+      venue: 'TMLR',
+      year: 2025,
+      url: 'https://arxiv.org/abs/2503.18528',
+    },
+    direction: 'higher',
+    requires: ['features', 'labels'],
+    poolRelative: false,
+    kind: 'baseline',
+    async compute(_input, ctx) {
+      const r = await knnLooFromAnalysis(ctx.analysis(), (ctx.options['knn_loo'] ?? {}) as KnnLooOptions);
+      return { value: r.value, diagnostics: { k: r.k, correct: r.correct } };
+    },
+  },
+  {
+    id: 'linear_probe_cv',
+    variant: 'multinomial-l2-c1',
+    version: '1.0.0',
+    paper: PAPER_KORNBLITH_2019,
+    direction: 'higher',
+    requires: ['features', 'labels'],
+    poolRelative: false,
+    kind: 'baseline',
+    async compute(_input, ctx) {
+      const r = await linearProbeCvFromAnalysis(ctx.analysis(), (ctx.options['linear_probe_cv'] ?? {}) as LinearProbeCvOptions);
+      return {
+        value: r.value,
+        diagnostics: { foldAccuracy: r.perFold.map((f) => f.accuracy), iterations: r.perFold.map((f) => f.iterations), converged: r.perFold.every((f) => f.converged) },
+      };
+    },
+  },
+  {
+    id: 'imagenet_top1',
+    variant: 'model-card',
+    version: '1.0.0',
+    paper: PAPER_KORNBLITH_2019,
+    direction: 'higher',
+    requires: ['modelMetadata'],
+    metadata: ['imagenetTop1'],
+    poolRelative: false,
+    kind: 'static-baseline',
+    async compute(input) {
+      return { value: imagenetTop1(need(input.model, 'model metadata')).value, diagnostics: {} };
+    },
+  },
+  {
+    id: 'param_count',
+    variant: 'model-card',
+    version: '1.0.0',
+    paper: {
+      title: 'Big Transfer (BiT): General Visual Representation Learning',
+      authors: ['Alexander Kolesnikov', 'Lucas Beyer', 'Xiaohua Zhai', 'Joan Puigcerver', 'Jessica Yung', 'Sylvain Gelly', 'Neil Houlsby'],
+      venue: 'ECCV',
+      year: 2020,
+      url: 'https://arxiv.org/abs/1912.11370',
+    },
+    direction: 'higher',
+    requires: ['modelMetadata'],
+    metadata: ['parameters'],
+    poolRelative: false,
+    kind: 'static-baseline',
+    async compute(input) {
+      return { value: paramCount(need(input.model, 'model metadata')).value, diagnostics: {} };
     },
   },
 ];

@@ -1,10 +1,28 @@
 import { type FeatureAnalysis } from '../analysis';
 import { type ScoreInput } from '../input';
 
-/** Inputs a metric can declare. `sourceLabels` is derived as argmax(sourceProbabilities) when only those are given. */
-export type MetricInputKind = 'features' | 'sourceProbabilities' | 'sourceLabels' | 'labels';
+/**
+ * Inputs a metric can declare. `sourceLabels` is derived as argmax(sourceProbabilities) when only those are given.
+ * `modelMetadata` is facts about the model itself (`ScoreInput.model`); which fields a metric reads it names in
+ * `MetricDefinition.metadata`.
+ */
+export type MetricInputKind = 'features' | 'sourceProbabilities' | 'sourceLabels' | 'labels' | 'modelMetadata';
 
-export const METRIC_INPUT_KINDS: readonly MetricInputKind[] = ['features', 'sourceProbabilities', 'sourceLabels', 'labels'];
+export const METRIC_INPUT_KINDS: readonly MetricInputKind[] = ['features', 'sourceProbabilities', 'sourceLabels', 'labels', 'modelMetadata'];
+
+/** Fields of `ScoreInput.model` a static baseline can read. */
+export type ModelMetadataField = 'parameters' | 'imagenetTop1';
+
+export const MODEL_METADATA_FIELDS: readonly ModelMetadataField[] = ['parameters', 'imagenetTop1'];
+
+/**
+ * What a metric is: a transferability `score` of its own paper; a `baseline` computed from the target data (kNN or
+ * linear-probe accuracy); a `static-baseline` that ignores the target data and reads only model metadata (ImageNet
+ * top-1, parameter count), the yardstick a data-dependent score has to beat.
+ */
+export type MetricKind = 'score' | 'baseline' | 'static-baseline';
+
+export const METRIC_KINDS: readonly MetricKind[] = ['score', 'baseline', 'static-baseline'];
 
 export interface PaperReference {
   title: string;
@@ -64,6 +82,13 @@ export interface MetricDefinition {
   requires: readonly MetricInputKind[];
   /** True when the value is only meaningful relative to other models scored on the same data (not comparable across datasets). */
   poolRelative: boolean;
+  /** Score, data-dependent baseline or static (metadata-only) baseline; absent means `score`. */
+  kind?: MetricKind;
+  /**
+   * The `ScoreInput.model` fields it reads (required with, and only with, `modelMetadata` in `requires`); a metric whose
+   * field is absent is skipped ("missing input: modelMetadata.<field>").
+   */
+  metadata?: readonly ModelMetadataField[];
   compute(input: ScoreInput, context: MetricContext): Promise<MetricValue>;
   /**
    * Pool-relative metrics only (required when `poolRelative`): the published scores of every member of one pool

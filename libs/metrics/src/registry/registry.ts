@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILTIN_METRICS } from './builtins';
-import { METRIC_INPUT_KINDS, type MetricDefinition } from './metric';
+import { METRIC_INPUT_KINDS, METRIC_KINDS, MODEL_METADATA_FIELDS, type MetricDefinition } from './metric';
 
 export type PluginErrorCode = 'plugin_not_found' | 'plugin_no_metrics' | 'invalid_metric' | 'duplicate_metric' | 'unknown_metric';
 
@@ -51,6 +51,21 @@ export function assertMetricDefinition(candidate: unknown, where = 'metric'): as
     fail('requires', `a non-empty array of ${METRIC_INPUT_KINDS.map((k) => `"${k}"`).join(', ')}`, req);
   }
   if (typeof m['poolRelative'] !== 'boolean') fail('poolRelative', 'a boolean', m['poolRelative']);
+  if (m['kind'] !== undefined && !(METRIC_KINDS as readonly unknown[]).includes(m['kind'])) {
+    fail('kind', `absent or one of ${METRIC_KINDS.map((k) => `"${k}"`).join(', ')}`, m['kind']);
+  }
+  const meta = m['metadata'];
+  const readsMetadata = Array.isArray(req) && req.includes('modelMetadata');
+  if (readsMetadata) {
+    if (!Array.isArray(meta) || meta.length === 0 || !meta.every((f) => (MODEL_METADATA_FIELDS as readonly unknown[]).includes(f))) {
+      fail('metadata', `a non-empty array of ${MODEL_METADATA_FIELDS.map((f) => `"${f}"`).join(', ')} (requires has "modelMetadata")`, meta);
+    }
+  } else if (meta !== undefined) {
+    fail('metadata', 'absent unless requires has "modelMetadata"', meta);
+  }
+  if (m['kind'] === 'static-baseline' && (!readsMetadata || (req as unknown[]).some((r) => r !== 'modelMetadata' && r !== 'labels'))) {
+    fail('requires', 'only "modelMetadata" (and "labels") on a static baseline: it must not read the target data', req);
+  }
   if (typeof m['compute'] !== 'function') fail('compute', 'a function (input, context) => Promise<{ value, diagnostics }>', typeof m['compute']);
   if (m['poolRelative'] === true && typeof m['relativise'] !== 'function') {
     fail('relativise', 'a function (members) => number[] on a pool-relative metric', typeof m['relativise']);

@@ -32,6 +32,18 @@ export function leep(predictions: Matrix, labels: ArrayLike<number>): LeepResult
 
 /** LEEP without input checks (callers that produce probabilities themselves, e.g. N-LEEP's mixture posteriors). */
 export function leepUnchecked(predictions: Matrix, y: Int32Array, classes: number): number {
+  const eep = expectedEmpiricalPredictions(predictions, y, classes);
+  let sum = 0;
+  for (const e of eep) sum += Math.log(e);
+  return sum / eep.length;
+}
+
+/**
+ * The expected empirical prediction of each sample's own label, EEP_i = sum_z P(y_i | z) theta_z(x_i) (length N, in
+ * [0, 1]), without input checks. LEEP averages their logs; the probability variants (`leep_prob`, `nleep_prob`) the
+ * values themselves. O(N Cs).
+ */
+export function expectedEmpiricalPredictions(predictions: Matrix, y: Int32Array, classes: number): Float64Array {
   const n = predictions.rows;
   const cs = predictions.cols;
   const P = predictions.data;
@@ -42,13 +54,13 @@ export function leepUnchecked(predictions: Matrix, y: Int32Array, classes: numbe
   }
   const pz = new Float64Array(cs);
   for (let c = 0; c < classes; c++) for (let z = 0; z < cs; z++) pz[z] += joint[c * cs + z];
-  let sum = 0;
+  const eep = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let e = 0;
     for (let z = 0; z < cs; z++) {
       if (pz[z] > 0) e += P[i * cs + z] * (joint[y[i] * cs + z] / pz[z]);
     }
-    sum += Math.log(e);
+    eep[i] = e;
   }
-  return sum / n;
+  return eep;
 }

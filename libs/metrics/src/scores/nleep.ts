@@ -70,6 +70,42 @@ export function componentsForVariance(eigenvalues: Float64Array, fraction: numbe
 }
 
 export async function nleepFromAnalysis(a: FeatureAnalysis, options: NLeepOptions = {}): Promise<NLeepResult> {
+  const { posteriors, ...diagnostics } = await nleepMixture(a, options);
+  return { value: leepUnchecked(posteriors, a.labels.labels, a.labels.classes), ...diagnostics };
+}
+
+/** N-LEEP's fitted mixture: its posteriors theta(x_i) (N x K) in place of a source head, and the fit's diagnostics. */
+export interface NLeepMixture extends Omit<NLeepResult, 'value'> {
+  posteriors: Matrix;
+}
+
+/** Fits per analysis and options, so `nleep` and `nleep_prob` of one scoreAll call share one PCA + k-means + EM. */
+const mixtures = new WeakMap<FeatureAnalysis, Map<string, Promise<NLeepMixture>>>();
+
+/**
+ * PCA to `varianceFraction` of the variance, then a full-covariance Gaussian mixture with `componentsPerClass` C
+ * components, and its posteriors (the machinery of N-LEEP; see `nleep`). Memoised per FeatureAnalysis and options.
+ */
+export function nleepMixture(a: FeatureAnalysis, options: NLeepOptions = {}): Promise<NLeepMixture> {
+  let byOptions = mixtures.get(a);
+  if (!byOptions) {
+    byOptions = new Map();
+    mixtures.set(a, byOptions);
+  }
+  const key = JSON.stringify([
+    options.varianceFraction ?? 0.8,
+    options.componentsPerClass ?? 5,
+    options.initLabels ? Array.from(options.initLabels) : (options.seed ?? 42),
+  ]);
+  let fit = byOptions.get(key);
+  if (!fit) {
+    fit = fitMixture(a, options);
+    byOptions.set(key, fit);
+  }
+  return fit;
+}
+
+async function fitMixture(a: FeatureAnalysis, options: NLeepOptions): Promise<NLeepMixture> {
   const K = (options.componentsPerClass ?? 5) * a.labels.classes;
   if (a.n < K) throw new MetricInputError('too_few_samples', `N-LEEP fits ${K} mixture components but there are only ${a.n} samples`);
   const eig = await a.covarianceEigen();
@@ -84,9 +120,8 @@ export async function nleepFromAnalysis(a: FeatureAnalysis, options: NLeepOption
     init = (await kmeans(z, K, { seed: options.seed ?? 42 })).labels;
   }
   const fit = await fitGaussianMixture(z, { nComponents: K, initLabels: init });
-  const posteriors = await mixturePosteriors(z, fit);
   return {
-    value: leepUnchecked(posteriors, a.labels.labels, a.labels.classes),
+    posteriors: await mixturePosteriors(z, fit),
     pcaComponents: k,
     mixtureComponents: K,
     converged: fit.converged,
