@@ -23,7 +23,9 @@ export { type FoldReport } from './models/fold-batch-norm';
 export { BackendError, type BackendErrorCode } from './backends/backend-error';
 export {
   BACKEND_REQUESTS,
+  CNN_TRAINING_KERNELS,
   TENSORFLOW_PACKAGES,
+  missingTrainingKernels,
   selectBackend,
   type BackendInfo,
   type BackendName,
@@ -59,6 +61,11 @@ export { createProgressReporter, type ProgressReporter, type ProgressTask } from
 export { dependenciesOf, planUnits, unitKey, type StudyUnit } from './study/units';
 export { haltonTrial, STUDY_SEARCH_SPACE } from './training/halton-grid';
 export { trainLinearProbe, evaluateProbe, cosineLearningRate, type ProbeSchedule, type ProbeSplit, type ProbeRun } from './training/linear-probe';
+export { finetune, evaluateNetwork, inMemoryData, type FinetuneData, type FinetuneRun, type FinetuneSchedule, type ImageSplit } from './training/finetune';
+export { assertFinetunable, buildFinetuneNetwork, loadFinetuneNetwork, type FinetuneNetwork, type FinetuneNetworkOptions } from './training/finetune-network';
+export { FinetuneError, type FinetuneErrorCode } from './training/finetune-error';
+export { NesterovSgd, type SgdOptions } from './training/nesterov-sgd';
+export { useFastCpuGradients } from './training/cpu-gradient-kernels';
 
 // ONNX: the zoo's layers models converted to ONNX and run on onnxruntime-node.
 export { OnnxError, type OnnxErrorCode } from './onnx/onnx-error';

@@ -6,6 +6,7 @@ import { studyUnits, type ResolvedStudy } from './resolve-study';
 import { recordStudy, type StudyRows } from './study-rows';
 import { UnitQueue } from './unit-queue';
 import { UnitRunner } from './unit-runner';
+import { assertFinetunable } from '../training/finetune-network';
 import { surviveDatabaseOutage } from './database-outage';
 import { dependenciesOf, unitKey, type StudyUnit } from './units';
 
@@ -46,6 +47,8 @@ export class StudyRunError extends Error {
  */
 export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummary> {
   const { dataSource, study, progress } = options;
+  // Nothing is recorded for a fine-tuning study that this backend or these models cannot train.
+  if (study.definition.protocol === 'finetune') assertFinetunable(options.backend, study.models);
   const started = Date.now();
   const rows: StudyRows = await recordStudy(dataSource, study);
   const units = studyUnits(study);

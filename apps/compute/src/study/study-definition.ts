@@ -58,13 +58,8 @@ export function validateStudyDefinition(raw: unknown, file: string): StudyDefini
     throw new StudyDefinitionError(`${file}: ${problems.join('; ')}`);
   }
   const baseDir = dirname(resolve(file));
-  const definition = { ...parsed.data, baseDir };
-  if (definition.protocol === 'finetune') {
-    throw new StudyDefinitionError(
-      `${file}: protocol: "finetune" trains the whole network and needs a training-capable GPU backend (tfjs-node-gpu); it is not available in this build — use "linear-probe"`,
-    );
-  }
-  return definition;
+  // protocol "finetune" is checked against the backend and the models once they are known (assertFinetunable).
+  return { ...parsed.data, baseDir };
 }
 
 /** Reads a JSON or YAML study file. */

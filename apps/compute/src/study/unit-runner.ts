@@ -9,13 +9,20 @@ import { type LoadedModel } from '../models/load-model';
 import { loadModelForBackend } from '../onnx/load-for-backend';
 import { type ZooModel } from '../models/zoo-manifest';
 import { haltonTrial } from '../training/halton-grid';
-import { evaluateProbe, trainLinearProbe, type ProbeSchedule, type ProbeSplit } from '../training/linear-probe';
+import { evaluateProbe, trainLinearProbe, type ProbeEpoch, type ProbeSchedule, type ProbeSplit } from '../training/linear-probe';
+import { evaluateNetwork, finetune, type FinetuneData, type FinetuneRun } from '../training/finetune';
+import { assertFinetunable, loadFinetuneNetwork, type FinetuneNetwork } from '../training/finetune-network';
 import { type ProgressReporter } from './progress';
 import { poolRelativeMetricIds, preprocessingOf, splitManifest, type DatasetPair, type ResolvedStudy, type StudySplit } from './resolve-study';
 import { type StudyRows } from './study-rows';
 import { type StudyUnit } from './units';
 
-const PROTOCOL = 'linear-probe';
+/** A best trial's classifier, retrained to its kept epoch for the evaluation: its run and its predictions on a split. */
+interface RetrainedClassifier {
+  run: { epochs: ProbeEpoch[]; bestEpoch: number };
+  predict(split: 'test' | 'ood'): Promise<{ labels: Int32Array; predictions: Int32Array }>;
+  dispose(): void;
+}
 
 /** Runs units of one study in this process, recording their results. Every unit is idempotent. */
 export class UnitRunner {
@@ -28,7 +35,15 @@ export class UnitRunner {
     private readonly home: string,
     private readonly backend: BackendInfo,
     private readonly progress: ProgressReporter,
-  ) {}
+  ) {
+    // A fine-tuning study that cannot train (wasm, a graph model) is refused before any unit runs.
+    if (study.definition.protocol === 'finetune') assertFinetunable(backend, study.models);
+  }
+
+  /** The study's transfer protocol: trial and evaluation rows are recorded under it. */
+  private get protocol(): 'linear-probe' | 'finetune' {
+    return this.study.definition.protocol;
+  }
 
   async run(unit: StudyUnit): Promise<void> {
     if (unit.kind === 'pool') return this.pool(unit.dataset, unit.split);
@@ -244,19 +259,31 @@ export class UnitRunner {
     return { features: Float64Array.from(x.features), labels: x.labels, n: x.n, d: x.featureDim };
   }
 
-  /** Halton trial k: a linear probe trained with the k-th (lr, wd); the trial and its epochs land in one transaction. */
+  /**
+   * Halton trial k: a linear probe (or, protocol `finetune`, the whole network) trained with the k-th (lr, wd); the
+   * trial and its epochs land in one transaction.
+   */
   private async trial(model: ZooModel, pair: DatasetPair, haltonIndex: number): Promise<void> {
     const datasetId = this.rows.datasetIds.get(pair.id.id)!;
     const { seed } = this.study.definition;
     const [existing] = await this.dataSource.query(
       `SELECT status FROM trial WHERE study_id = $1 AND model_id = $2 AND dataset_id = $3 AND protocol = $4 AND halton_index = $5 AND seed = $6`,
-      [this.rows.studyId, model.id, datasetId, PROTOCOL, haltonIndex, seed],
+      [this.rows.studyId, model.id, datasetId, this.protocol, haltonIndex, seed],
     );
     if (existing?.status === 'done') return;
 
     const schedule = this.schedule(haltonIndex);
     const startedAt = new Date();
-    const run = trainLinearProbe(await this.probeData(model, pair, 'train'), await this.probeData(model, pair, 'val'), pair.id.classes.length, schedule, seed);
+    let run: { epochs: ProbeEpoch[]; bestEpoch: number };
+    let details: Record<string, unknown> = {};
+    if (this.protocol === 'finetune') {
+      const trained = await this.finetuneRun(model, pair, schedule, `trial ${haltonIndex}`);
+      trained.network.dispose();
+      run = trained.run;
+      details = { steps: trained.run.steps, secondsPerStep: trained.run.secondsPerStep, augmentation: 'study', trainableParams: trained.trainableParams };
+    } else {
+      run = trainLinearProbe(await this.probeData(model, pair, 'train'), await this.probeData(model, pair, 'val'), pair.id.classes.length, schedule, seed);
+    }
     const best = run.epochs[run.bestEpoch - 1]!;
     await this.dataSource.transaction(async (manager) => {
       const [trial] = (await manager.query(
@@ -266,7 +293,7 @@ export class UnitRunner {
            best_epoch = EXCLUDED.best_epoch, val_loss = EXCLUDED.val_loss, val_balanced_accuracy = EXCLUDED.val_balanced_accuracy,
            started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at
          RETURNING id`,
-        [this.rows.studyId, model.id, datasetId, PROTOCOL, haltonIndex, seed, JSON.stringify({ ...schedule, backend: this.backend.name }), run.bestEpoch, best.valLoss, best.valBalancedAccuracy, startedAt],
+        [this.rows.studyId, model.id, datasetId, this.protocol, haltonIndex, seed, JSON.stringify({ ...schedule, backend: this.backend.name, ...details }), run.bestEpoch, best.valLoss, best.valBalancedAccuracy, startedAt],
       )) as { id: number }[];
       await manager.query('DELETE FROM trial_epoch WHERE trial_id = $1', [trial!.id]);
       await manager.query(
@@ -295,31 +322,32 @@ export class UnitRunner {
     const expected = oodId === null ? 3 : 5;
     const [{ n }] = await this.dataSource.query(
       `SELECT count(*)::int AS n FROM evaluation WHERE study_id = $1 AND model_id = $2 AND protocol = $3 AND dataset_id = ANY($4::int[])`,
-      [this.rows.studyId, model.id, PROTOCOL, [datasetId, oodId ?? datasetId]],
+      [this.rows.studyId, model.id, this.protocol, [datasetId, oodId ?? datasetId]],
     );
     if (n >= expected) return;
     const [best] = await this.dataSource.query(
       `SELECT id, halton_index, best_epoch FROM trial WHERE study_id = $1 AND model_id = $2 AND dataset_id = $3 AND protocol = $4 AND status = 'done'
        ORDER BY val_balanced_accuracy DESC, val_loss ASC, halton_index ASC LIMIT 1`,
-      [this.rows.studyId, model.id, datasetId, PROTOCOL],
+      [this.rows.studyId, model.id, datasetId, this.protocol],
     );
     if (!best) throw new Error(`no finished trial for ${model.id} on ${pair.id.id}: run the trials first`);
 
-    const train = await this.probeData(model, pair, 'train');
-    const val = await this.probeData(model, pair, 'val');
-    const run = trainLinearProbe(train, val, pair.id.classes.length, this.schedule(best.halton_index), this.study.definition.seed);
-    const classes = pair.id.classes.length;
-    const measure = (split: ProbeSplit) => {
-      const { predictions } = evaluateProbe(run.best, split);
-      const labels = Array.from({ length: classes }, (_, c) => c);
-      return {
-        balancedAccuracy: balancedAccuracy(split.labels, predictions),
-        accuracy: accuracy(split.labels, predictions),
-        confusion: confusionMatrix(split.labels, predictions, { labels }).matrix,
-      };
-    };
-    const test = measure(await this.probeData(model, pair, 'test'));
-    const ood = pair.ood ? measure(await this.probeData(model, pair, 'ood')) : null;
+    const classes = Array.from({ length: pair.id.classes.length }, (_, c) => c);
+    const measure = ({ labels, predictions }: { labels: Int32Array; predictions: Int32Array }) => ({
+      balancedAccuracy: balancedAccuracy(labels, predictions),
+      accuracy: accuracy(labels, predictions),
+      confusion: confusionMatrix(labels, predictions, { labels: classes }).matrix,
+    });
+    const kept = this.protocol === 'finetune' ? await this.retrainFinetune(model, pair, best.halton_index) : await this.retrainProbe(model, pair, best.halton_index);
+    let test: ReturnType<typeof measure>;
+    let ood: ReturnType<typeof measure> | null;
+    try {
+      test = measure(await kept.predict('test'));
+      ood = pair.ood ? measure(await kept.predict('ood')) : null;
+    } finally {
+      kept.dispose();
+    }
+    const { run } = kept;
     const valBalanced = run.epochs[run.bestEpoch - 1]!.valBalancedAccuracy;
 
     const rows: [number, string, string, number, number[][] | null][] = [
@@ -337,9 +365,69 @@ export class UnitRunner {
           `INSERT INTO evaluation (study_id, model_id, dataset_id, split, protocol, measure, value, trial_id, confusion_matrix, provenance)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT ON CONSTRAINT uq_evaluation_identity DO NOTHING`,
-          [this.rows.studyId, model.id, dataset, split, PROTOCOL, measureName, value, best.id, confusion ? JSON.stringify(confusion) : null, JSON.stringify({ bestEpoch: run.bestEpoch, haltonIndex: best.halton_index })],
+          [this.rows.studyId, model.id, dataset, split, this.protocol, measureName, value, best.id, confusion ? JSON.stringify(confusion) : null, JSON.stringify({ bestEpoch: run.bestEpoch, haltonIndex: best.halton_index })],
         );
       }
     });
+  }
+
+  /** Halton trial k's linear probe retrained (deterministically) to its kept epoch. */
+  private async retrainProbe(model: ZooModel, pair: DatasetPair, haltonIndex: number): Promise<RetrainedClassifier> {
+    const train = await this.probeData(model, pair, 'train');
+    const val = await this.probeData(model, pair, 'val');
+    const run = trainLinearProbe(train, val, pair.id.classes.length, this.schedule(haltonIndex), this.study.definition.seed);
+    return {
+      run,
+      predict: async (split) => {
+        const data = await this.probeData(model, pair, split);
+        return { labels: data.labels, predictions: evaluateProbe(run.best, data).predictions };
+      },
+      dispose: () => undefined,
+    };
+  }
+
+  /**
+   * Halton trial k's fine-tuned network retrained to its kept epoch (bit for bit on cpu; GPU kernels may sum in a
+   * different order, so its validation numbers can differ slightly from the trial's), predicting from images.
+   */
+  private async retrainFinetune(model: ZooModel, pair: DatasetPair, haltonIndex: number): Promise<RetrainedClassifier> {
+    const { run, network } = await this.finetuneRun(model, pair, this.schedule(haltonIndex), `evaluate (trial ${haltonIndex})`);
+    return {
+      run,
+      predict: async (split) => evaluateNetwork(network, await this.imageBatches(model, pair, split)),
+      dispose: () => network.dispose(),
+    };
+  }
+
+  /**
+   * Fine-tunes the model's layers up to its feature layer plus a new linear head on the pair's training images (the
+   * study's augmentation, a new seeded order and augmentation each epoch), validating on its validation images.
+   * The returned network holds the kept epoch's weights; the caller disposes it.
+   */
+  private async finetuneRun(model: ZooModel, pair: DatasetPair, schedule: ProbeSchedule, label: string): Promise<{ run: FinetuneRun; network: FinetuneNetwork; trainableParams: number }> {
+    const { seed, batchSize } = this.study.definition;
+    const spec = preprocessingOf(model);
+    const { manifest: train } = await splitManifest(this.study, pair, 'train');
+    const { manifest: val } = await splitManifest(this.study, pair, 'val');
+    const data: FinetuneData = {
+      train: (epoch) => iterateBatches(train, { spec, batchSize, errorPolicy: 'fail', augment: true, shuffle: true, seed, epoch }),
+      val: () => iterateBatches(val, { spec, batchSize, errorPolicy: 'fail' }),
+    };
+    const network = await loadFinetuneNetwork(model, { classes: pair.id.classes.length, seed, cacheDir: this.home });
+    const task = this.progress.task(`finetune ${model.id} ${pair.id.id} ${label}`, schedule.epochs);
+    try {
+      const run = await finetune(network, data, schedule, seed, { onEpoch: (epoch) => task.update(epoch.epoch) });
+      task.done();
+      return { run, network, trainableParams: network.trainableParams };
+    } catch (error) {
+      network.dispose();
+      throw error;
+    }
+  }
+
+  /** The unaugmented images of one split, in manifest order, preprocessed for the model. */
+  private async imageBatches(model: ZooModel, pair: DatasetPair, split: StudySplit): Promise<ReturnType<typeof iterateBatches>> {
+    const { manifest } = await splitManifest(this.study, pair, split);
+    return iterateBatches(manifest, { spec: preprocessingOf(model), batchSize: this.study.definition.batchSize, errorPolicy: 'fail' });
   }
 }

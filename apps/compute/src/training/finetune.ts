@@ -1,19 +1,12 @@
-import { type Scalar, type Tensor, type Tensor2D, type Variable, argMax, dispose, keep, logSoftmax, mean, mul, neg, oneHot, sum, tensor1d, tensor4d, tidy, variableGrads } from '@tensorflow/tfjs-core';
+import { type Scalar, type Tensor, type Tensor2D, type Variable, argMax, dispose, getBackend, keep, logSoftmax, mean, mul, neg, oneHot, sum, tensor1d, tensor4d, tidy, variableGrads } from '@tensorflow/tfjs-core';
 import { mixSeed } from '@transferscope/datasets';
 import { balancedAccuracy, createRng } from '@transferscope/stats';
+import { type ImageBatch } from '../extraction/extract-features';
+import { useFastCpuGradients } from './cpu-gradient-kernels';
 import { FinetuneError } from './finetune-error';
 import { type FinetuneNetwork } from './finetune-network';
 import { cosineLearningRate, type ProbeEpoch, type ProbeSchedule } from './linear-probe';
 import { NesterovSgd } from './nesterov-sgd';
-
-/** One batch of preprocessed images (`Batch` of @transferscope/datasets fits). */
-export interface ImageBatch {
-  /** n * h * w * c floats, NHWC. */
-  images: Float32Array;
-  shape: readonly [number, number, number, number];
-  /** n integers in [0, classes). */
-  labels: Int32Array;
-}
 
 type Batches = AsyncIterable<ImageBatch> | Iterable<ImageBatch>;
 
@@ -56,12 +49,14 @@ export interface FinetuneOptions {
  * epoch with the lowest validation loss is kept (the study's checkpoint rule, as the linear probe's) and its
  * weights, moving statistics included, are restored before returning.
  *
- * On `cpu` a run repeats bit for bit for the same seed and data; GPU kernels (cuDNN) may sum in varying order.
+ * On `cpu` a run repeats bit for bit for the same seed and data (and uses {@link useFastCpuGradients}); GPU kernels
+ * (cuDNN) may sum in varying order.
  *
  * @throws FinetuneError `BAD_BATCH` (shape or labels that do not fit), `EMPTY` (no training or validation images).
  */
 export async function finetune(network: FinetuneNetwork, data: FinetuneData, schedule: FinetuneSchedule, seed: number, options: FinetuneOptions = {}): Promise<FinetuneRun> {
   checkSchedule(schedule);
+  if (getBackend() === 'cpu') useFastCpuGradients();
   const parameters = network.model.trainableWeights.map((w) => w.read() as Variable);
   const optimiser = new NesterovSgd(schedule);
   // Dropout masks come from their own seeded stream, apart from the head's initial weights.
@@ -82,7 +77,7 @@ export async function finetune(network: FinetuneNetwork, data: FinetuneData, sch
         const started = performance.now();
         network.reseedRandomLayers(random);
         const x = tensor4d(batch.images, [...batch.shape]);
-        const y = tidy(() => oneHot(tensor1d(batch.labels, 'int32'), network.classes));
+        const y = tidy(() => oneHot(tensor1d(Int32Array.from(batch.labels), 'int32'), network.classes));
         // The predictions leave the gradient's scope (kept) for the epoch's training balanced accuracy.
         const kept: { predictions?: Tensor } = {};
         const { value, grads } = variableGrads(() => {
@@ -99,6 +94,8 @@ export async function finetune(network: FinetuneNetwork, data: FinetuneData, sch
         stepSeconds += (performance.now() - started) / 1000;
         steps++;
         dispose([x, y, value, kept.predictions!, ...Object.values(grads)]);
+        // The tensors that held the images are gone: the source may reuse their buffer now.
+        batch.release?.();
         lossSum += loss! * n;
         batch.labels.forEach((label, i) => {
           labels.push(label);
@@ -140,11 +137,12 @@ export async function evaluateNetwork(network: FinetuneNetwork, batches: Batches
     checkBatch(network, batch, 'evaluation');
     const [losses, predictions] = tidy(() => {
       const logits = network.model.apply(tensor4d(batch.images, [...batch.shape]), { training: false }) as Tensor2D;
-      const y = oneHot(tensor1d(batch.labels, 'int32'), network.classes);
+      const y = oneHot(tensor1d(Int32Array.from(batch.labels), 'int32'), network.classes);
       return [neg(sum(mul(y, logSoftmax(logits)), 1)), argMax(logits, 1)];
     });
     const [lossValues, predictedValues] = [await losses.data(), await predictions.data()];
     dispose([losses, predictions]);
+    batch.release?.();
     batch.labels.forEach((label, i) => {
       lossSum += lossValues[i]!;
       labels.push(label);

@@ -17,7 +17,9 @@ describe('study definitions', () => {
     expect(() => validateStudyDefinition({ ...base, trials: 0 }, 's.yaml')).toThrow(/^s\.yaml: trials: /);
     expect(() => validateStudyDefinition({ ...base, modles: [] }, 's.yaml')).toThrow('s.yaml: (top level): unknown field modles');
     expect(() => validateStudyDefinition({ ...base, name: 'a b' }, 's.yaml')).toThrow(/name: letters, digits/);
-    expect(() => validateStudyDefinition({ ...base, protocol: 'finetune' }, 's.yaml')).toThrow(/needs a training-capable GPU backend/);
+    expect(() => validateStudyDefinition({ ...base, protocol: 'fine-tune' }, 's.yaml')).toThrow(/protocol: Invalid option: expected one of "linear-probe"\|"finetune"/);
+    // Whether "finetune" can run depends on the backend and the models: assertFinetunable decides before any work.
+    expect(validateStudyDefinition({ ...base, protocol: 'finetune' }, 's.yaml').protocol).toBe('finetune');
   });
 
   it('the quick preset keeps the study but cuts models, trials, epochs and images', () => {

@@ -5,7 +5,8 @@ import { createRng } from '@transferscope/stats';
 import { missingTrainingKernels, selectBackend } from '../../backends/select-backend';
 import { FinetuneError } from '../finetune-error';
 import { assertFinetunable, buildFinetuneNetwork, type FinetuneNetwork } from '../finetune-network';
-import { evaluateNetwork, finetune, inMemoryData, type FinetuneSchedule, type ImageBatch, type ImageSplit } from '../finetune';
+import { type ImageBatch } from '../../extraction/extract-features';
+import { evaluateNetwork, finetune, inMemoryData, type FinetuneSchedule, type ImageSplit } from '../finetune';
 import { cosineLearningRate } from '../linear-probe';
 import { NesterovSgd } from '../nesterov-sgd';
 
@@ -71,7 +72,7 @@ function gradientsAt(network: FinetuneNetwork, batch: ImageBatch): Float64Array[
     () =>
       tidy(() => {
         const logits = network.model.apply(tensor4d(batch.images, [...batch.shape]), { training: true }) as Tensor2D;
-        const y = oneHot(tensor1d(batch.labels, 'int32'), network.classes);
+        const y = oneHot(tensor1d(Int32Array.from(batch.labels), 'int32'), network.classes);
         return neg(mean(sum(mul(y, logSoftmax(logits)), 1))) as Scalar;
       }),
     variables,
