@@ -90,6 +90,9 @@ describe('protocol finetune in the unit runner', () => {
       ['finetune', 'val', 'val_balanced_accuracy'],
     ]);
     evaluations.forEach((e) => expect(e.value).toBeGreaterThanOrEqual(0));
+    // On cpu the evaluation's retraining repeats the best trial exactly.
+    const [best] = await db.dataSource.query('SELECT val_balanced_accuracy FROM trial WHERE study_id = $1 ORDER BY val_balanced_accuracy DESC, val_loss ASC, halton_index ASC LIMIT 1', [rows.studyId]);
+    expect(evaluations.find((e) => e.measure === 'val_balanced_accuracy')!.value).toBe(best.val_balanced_accuracy);
 
     // Units are idempotent: running them again records nothing new.
     await runner.run({ kind: 'trial', model: MODEL, dataset: DATASET, haltonIndex: 0 });

@@ -34,6 +34,16 @@ describe('finetune on zoo models', () => {
     await expect(loadFinetuneNetwork(graph, { classes: 4, seed: 0 })).rejects.toMatchObject({ code: 'GRAPH_MODEL' });
   });
 
+  it('builds the network of every layers model: the feature layer, then the new head', async () => {
+    for (const entry of zoo.models.filter((m) => m.format === 'tfjs-layers')) {
+      const network = await loadFinetuneNetwork(entry, { classes: 3, seed: 0 });
+      expect(network.featureDim, entry.id).toBe(entry.featureDim);
+      expect(network.model.outputs[0]!.shape, entry.id).toEqual([null, 3]);
+      expect(network.inputShape, entry.id).toEqual([entry.input.height, entry.input.width, entry.input.channels]);
+      network.dispose();
+    }
+  }, 120_000);
+
   it('trains DoodleNet (the smallest layers model) cut at its feature layer, with a new 4-class head', async () => {
     const entry = findZooModel(zoo, 'doodlenet-quickdraw345');
     const network = await loadFinetuneNetwork(entry, { classes: 4, seed: 0 });

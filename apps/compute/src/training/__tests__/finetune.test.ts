@@ -195,6 +195,7 @@ describe('finetune', () => {
     expect(a.leaked).toBe(0);
     expect(a.run.epochs).toHaveLength(5);
     expect(a.run.steps).toBe(5 * 6);
+    console.info(`tiny CNN (8x8x1, ${a.network.trainableParams} trainable values) finetune step on cpu, batch 8: ${(a.run.secondsPerStep * 1000).toFixed(1)} ms`);
     expect(a.run.epochs.at(-1)!.trainLoss).toBeLessThan(0.5 * a.run.epochs[0]!.trainLoss);
     const best = a.run.epochs[a.run.bestEpoch - 1]!;
     expect(best.valLoss).toBe(Math.min(...a.run.epochs.map((e) => e.valLoss)));
