@@ -40,6 +40,7 @@ export function readMultipartForm(request: IncomingMessage, limits: MultipartLim
       parser = busboy({
         headers: request.headers,
         limits: {
+          // busboy emits `limit` (and truncates) once a file reaches this size: one byte over the largest allowed.
           fileSize: limits.maxFileBytes + 1,
           files: limits.fileFields.length,
           fields: limits.textFields.length,
@@ -69,11 +70,7 @@ export function readMultipartForm(request: IncomingMessage, limits: MultipartLim
       }
       if (form.files.has(field)) fail(new UploadError('BAD_UPLOAD_FIELD', `the file field "${field}" appears twice`));
       const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= limits.maxFileBytes + 1) chunks.push(chunk);
-      });
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => fail(new UploadError('UPLOAD_TOO_LARGE', `${name}: more than ${limits.maxFileBytes} bytes exceeds the upload limit of ${limits.maxFileBytes} bytes; import it with the CLI instead`)));
       pending.push(
         new Promise<void>((done) => {

@@ -124,6 +124,17 @@ describe('POST /import: results files as a multipart upload', () => {
     expect(await tableFingerprint(db.dataSource)).toEqual(before);
   });
 
+  it('allows the limit itself: a file of exactly the limit imports, one byte more is refused', async () => {
+    const head = LONG + 'cifar,z,0.6,10,logme_score,1.';
+    const exact = head + '0'.repeat(LIMIT - head.length - 1) + '\n';
+    expect(Buffer.byteLength(exact)).toBe(LIMIT);
+    const atLimit = await upload({ study: 'edge' }, { file: ['edge.csv', exact] }, tokens.writer);
+    expect(atLimit.status, JSON.stringify(atLimit.body)).toBe(200);
+    expect(atLimit.body).toMatchObject({ scores: { inserted: 4 } });
+    const overLimit = await upload({ study: 'edge' }, { file: ['edge.csv', exact + '\n'] }, tokens.writer);
+    expect(overLimit.status).toBe(413);
+  });
+
   it('says what is wrong with a malformed form', async () => {
     const missingFile = await upload({ study: 'x', format: 'STUDY_RESULTS' }, { performances: ['p.csv', PERFORMANCES] }, tokens.writer);
     expect(missingFile.body.errors![0]).toEqual({ message: 'this format needs the `scores` file', extensions: { code: 'MISSING_FILE' } });
@@ -139,6 +150,6 @@ describe('POST /import: results files as a multipart upload', () => {
     expect(json.status).toBe(415);
     expect(((await json.json()) as Answer['body']).errors![0]!.extensions['code']).toBe('NOT_MULTIPART');
     const studies: { name: string }[] = await db.dataSource.query('SELECT name FROM study ORDER BY name');
-    expect(studies.map((s) => s.name)).toEqual(['follow-up', 'paper']);
+    expect(studies.map((s) => s.name)).toEqual(['edge', 'follow-up', 'paper']);
   });
 });
