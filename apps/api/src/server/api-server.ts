@@ -1,7 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -12,7 +11,9 @@ import { type ApiContext } from './context';
 import { DASHBOARD_ASSETS, dashboardPage } from './dashboard-page';
 import { formatError } from './errors';
 import { GRAPHIQL_ASSETS, graphiqlPage } from './graphiql-page';
+import { graphqlHandler } from './graphql-handler';
 import { createLoaders } from './loaders';
+import { readChangeVersion } from './result-cache';
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits';
 import { buildApiSchema, createServices, DEFAULT_SERVICE_LIMITS, type ApiServices, type ServiceLimits } from './schema';
 
@@ -106,16 +107,30 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   };
   // Uploads arrive as JSON strings: room for two files at the upload limit plus the query.
   const bodyLimit = 2 * limits.maxUploadBytes + 1024 * 1024;
+  // One authentication per request, shared by the response cache's check and the context.
+  const callers = new WeakMap<express.Request, Promise<ApiContext['caller']>>();
+  const callerOf = (req: express.Request): Promise<ApiContext['caller']> => {
+    let caller = callers.get(req);
+    if (!caller) {
+      caller = authenticate(services, req.headers.authorization, anonymousRead);
+      caller.catch(() => undefined);
+      callers.set(req, caller);
+    }
+    return caller;
+  };
   app.use(
     '/graphql',
     timeout,
     express.json({ limit: bodyLimit }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        caller: await authenticate(services, req.headers.authorization, anonymousRead),
+    graphqlHandler(apollo, {
+      context: async (req) => ({
+        caller: await callerOf(req),
         deadline: Date.now() + limits.requestTimeoutMs,
         loaders: createLoaders(services.browse),
       }),
+      mayRead: callerOf,
+      changeVersion: () => readChangeVersion(options.dataSource),
+      entries: limits.cacheEntries,
     }),
   );
 

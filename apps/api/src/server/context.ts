@@ -13,4 +13,9 @@ export interface ApiContext {
   /** Epoch milliseconds after which long computations stop with REQUEST_TIMEOUT. */
   deadline: number;
   loaders: RequestLoaders;
+  /**
+   * Set `uncacheable` when the answer must not be replayed from the response cache (e.g. a bootstrap without a
+   * seed). An object, because Apollo hands resolvers a shallow copy of the context.
+   */
+  responseCache?: { uncacheable: boolean };
 }

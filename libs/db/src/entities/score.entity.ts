@@ -13,7 +13,9 @@ export type ScoreStatus = 'ok' | 'skipped' | 'failed' | 'raw';
 /** One transferability score of one model on one dataset split, within a study. */
 @Entity({ name: 'score' })
 @Unique('uq_score_identity', ['studyId', 'metricId', 'modelId', 'datasetId', 'split', 'poolId'])
-@Index('ix_score_correlation', ['studyId', 'datasetId', 'metricId'])
+// Covering index (INCLUDE model_id, value, status), which TypeORM cannot declare: created by migration
+// CorrelationVectorsIndex1764310000000 and left alone by schema synchronisation.
+@Index('ix_score_vectors', { synchronize: false })
 export class Score extends StudyResult {
   @ManyToOne(() => Metric, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'metric_id' })

@@ -16,7 +16,17 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text).diges
  * looking the row up by id and comparing digests in constant time, so response timing reveals nothing about the secret.
  */
 export class ApiTokenService {
-  constructor(private readonly dataSource: DataSource) {}
+  /**
+   * Tokens verified in the last `verifiedTtlMs`, by the sha256 of the whole token: a request with one of them skips
+   * the database lookup (one round trip per request otherwise). A revocation through this service drops its entries
+   * at once; one made elsewhere (the CLI, another server) takes effect within the TTL.
+   */
+  private readonly verified = new Map<string, { id: number; name: string; role: ApiTokenRole; until: number }>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly verifiedTtlMs = 5_000,
+  ) {}
 
   async create(name: string, role: ApiTokenRole): Promise<{ token: string; apiToken: ApiToken }> {
     if (!TOKEN_NAME.test(name)) throw new AuthError('UNKNOWN_TOKEN', `token name "${name.slice(0, 40)}" is not valid (letters, digits and _ . @ + - only, at most 64 characters)`);
@@ -33,6 +43,9 @@ export class ApiTokenService {
     const match = TOKEN_FORMAT.exec(token);
     const invalid = new AuthError('UNAUTHENTICATED', 'the bearer token is not valid (malformed, unknown or revoked)');
     if (!match) throw invalid;
+    const digest = sha256(token).toString('hex');
+    const known = this.verified.get(digest);
+    if (known && known.until > Date.now()) return { name: known.name, role: known.role };
     const row = await this.dataSource.getRepository(ApiToken).findOne({ where: { id: Number(match[1]), revokedAt: IsNull() } });
     // Compare even when the row is missing, so a hit and a miss cost the same.
     const expected = row ? Buffer.from(row.secretSha256, 'hex') : Buffer.alloc(32);
@@ -40,6 +53,10 @@ export class ApiTokenService {
     // Record use at most once a minute per token: a write per request would cost every read.
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
       void this.dataSource.getRepository(ApiToken).update(row.id, { lastUsedAt: new Date() }).catch(() => undefined);
+    }
+    if (this.verifiedTtlMs > 0) {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(digest, { id: row.id, name: row.name, role: row.role, until: Date.now() + this.verifiedTtlMs });
     }
     return { name: row.name, role: row.role };
   }
@@ -56,6 +73,7 @@ export class ApiTokenService {
       row.revokedAt = new Date();
       await repository.save(row);
     }
+    for (const [digest, entry] of this.verified) if (entry.id === row.id) this.verified.delete(digest);
     return row;
   }
 }

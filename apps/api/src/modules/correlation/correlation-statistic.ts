@@ -1,5 +1,6 @@
-import { groupedKendallTau, kendallTauB, pearson, regret, relativeTopK, spearman, weightedTau } from '@transferscope/stats';
+import { groupedKendallTau, pearson, regret, relativeTopK, spearman, weightedTau } from '@transferscope/stats';
 import { CorrelationMethod, GROUPED_METHODS } from './correlation-method.enum';
+import { fastKendallTauB } from './fast-kendall';
 
 /**
  * Paired samples of one correlation row, laid out group after group (a group = the models of one (study, dataset)),
@@ -56,7 +57,8 @@ function groupStatistic(method: CorrelationMethod, x: Float64Array, y: Float64Ar
   if (x.length < minimumModels(method)) return { value: null, pValue: null };
   switch (method) {
     case CorrelationMethod.KENDALL_TAU_B:
-      return withPValue(kendallTauB(x, y, valueOnly ? { method: 'asymptotic' } : {}));
+      // The library's kendallTauB, value for value (see fast-kendall.ts).
+      return withPValue(fastKendallTauB(x, y, valueOnly));
     case CorrelationMethod.SPEARMAN:
       return withPValue(spearman(x, y));
     case CorrelationMethod.PEARSON:

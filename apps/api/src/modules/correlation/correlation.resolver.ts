@@ -26,6 +26,8 @@ export class CorrelationResolver {
     @Arg('includeBaselines', () => Boolean, { defaultValue: true, description: 'Add ImageNet top-1 and parameter count as baseline rankers where models have them.' })
     includeBaselines: boolean,
   ): Promise<Correlation[]> {
+    // A bootstrap without a seed draws a fresh one: its answer must never be replayed.
+    if (bootstrap && (bootstrap.seed === null || bootstrap.seed === undefined) && context.responseCache) context.responseCache.uncacheable = true;
     return this.correlationsService.correlations({ ...filter, method, performance, groupBy, bootstrap, includeBaselines }, context.deadline);
   }
 

@@ -1,0 +1,117 @@
+import { bootstrap, createRng, kendallTauB } from '@transferscope/stats';
+import { describe, expect, it } from 'vitest';
+import { type RowSample } from '../correlation-statistic';
+import { batchable, drawTable, fastKendallTauB, tauBootstrap, tauBootstrapBatch } from '../fast-kendall';
+
+/** Values from a seeded generator; `grid` > 0 rounds them to that many levels, so ties occur. */
+function values(rng: ReturnType<typeof createRng>, n: number, grid: number): Float64Array {
+  return Float64Array.from({ length: n }, () => (grid > 0 ? Math.floor(rng.nextFloat() * grid) / grid : rng.nextFloat()));
+}
+
+/** A row laid out group after group, as toSample builds it. */
+function row(rng: ReturnType<typeof createRng>, sizes: number[], grid: number): RowSample {
+  const n = sizes.reduce((a, b) => a + b, 0);
+  const scores = values(rng, n, grid);
+  const performance = values(rng, n, grid);
+  // Scores loosely follow performance, so taus are spread over [-1, 1] rather than all near 0.
+  for (let i = 0; i < n; i++) if (rng.nextFloat() < 0.5) scores[i] = performance[i]! + (grid > 0 ? 0 : 1e-3 * rng.nextFloat());
+  const groups: string[] = [];
+  const bounds: [number, number][] = [];
+  let start = 0;
+  sizes.forEach((size, g) => {
+    for (let i = 0; i < size; i++) groups.push(`g${g}`);
+    bounds.push([start, start + size]);
+    start += size;
+  });
+  return { scores, performance, groups, bounds };
+}
+
+/** The statistic the service bootstraps for KENDALL_TAU_B: tau of one group, or the mean of the defined per-group taus. */
+function libraryStatistic(bounds: [number, number][]) {
+  return (x: Float64Array, y: Float64Array): number => {
+    let sum = 0;
+    let count = 0;
+    for (const [start, end] of bounds) {
+      if (end - start < 2) continue;
+      const tau = kendallTauB(x.subarray(start, end), y.subarray(start, end), { method: 'asymptotic' }).statistic;
+      if (Number.isFinite(tau)) {
+        sum += tau;
+        count++;
+      }
+    }
+    return count === 0 ? NaN : bounds.length === 1 ? sum : sum / count;
+  };
+}
+
+describe('fastKendallTauB', () => {
+  it('equals kendallTauB of @transferscope/stats bit for bit, with and without ties, exact and asymptotic p-values', () => {
+    const rng = createRng(11);
+    for (let trial = 0; trial < 400; trial++) {
+      const n = 2 + (trial % 80);
+      const x = values(rng, n, trial % 3 === 0 ? 5 : 0);
+      const y = trial % 7 === 0 ? Float64Array.from(x) : values(rng, n, trial % 5 === 0 ? 4 : 0);
+      expect(fastKendallTauB(x, y, false)).toEqual(kendallTauB(x, y));
+      expect(fastKendallTauB(x, y, true)).toEqual(kendallTauB(x, y, { method: 'asymptotic' }));
+    }
+  });
+
+  it('refuses non-finite input as the library does', () => {
+    expect(() => fastKendallTauB(Float64Array.of(1, NaN, 3), Float64Array.of(1, 2, 3), false)).toThrow(RangeError);
+  });
+});
+
+describe('tauBootstrap', () => {
+  it("gives the library's bootstrap interval and rejected count exactly, one group or several, ties or none, percentile or HDI", () => {
+    const rng = createRng(5);
+    const layouts = [[30], [12], [2], [3, 1, 7], [10, 10, 10], [1, 1, 4]];
+    for (const sizes of layouts) {
+      for (const grid of [0, 3]) {
+        for (const interval of ['percentile', 'hdi'] as const) {
+          const sample = row(rng, sizes, grid);
+          const seed = Math.floor(rng.nextFloat() * 1e6);
+          const expected = bootstrap({ x: sample.scores, y: sample.performance }, libraryStatistic(sample.bounds), {
+            resamples: 300,
+            seed,
+            alpha: 1 - 0.9,
+            interval,
+            groups: sample.groups,
+          });
+          const actual = tauBootstrap(sample, drawTable(seed, 300, sizes), 0.9, interval)!;
+          expect([actual.low, actual.high, actual.rejected], `sizes ${sizes.join(',')} grid ${grid} ${interval}`).toEqual([expected.low, expected.high, expected.rejected]);
+        }
+      }
+    }
+  });
+
+  it('rejects every resample of a constant score, like the library', () => {
+    const sample: RowSample = { scores: new Float64Array(8).fill(0.5), performance: Float64Array.from({ length: 8 }, (_, i) => i), groups: new Array<string>(8).fill('g'), bounds: [[0, 8]] };
+    const result = tauBootstrap(sample, drawTable(1, 50, [8]), 0.95, 'percentile')!;
+    expect(result.rejected).toBe(50);
+    expect(result.low).toBeNaN();
+  });
+});
+
+describe('tauBootstrapBatch', () => {
+  it('gives every row the interval tauBootstrap (and so the library) gives it', () => {
+    const rng = createRng(9);
+    for (const size of [2, 3, 17, 30]) {
+      const samples = Array.from({ length: 70 }, () => row(rng, [size], 0)).filter(batchable);
+      expect(samples.length).toBeGreaterThan(10);
+      for (const interval of ['percentile', 'hdi'] as const) {
+        const table = drawTable(123, 400, [size]);
+        const batch = tauBootstrapBatch(samples, table, 0.95, interval);
+        samples.forEach((sample, r) => {
+          const expected = bootstrap({ x: sample.scores, y: sample.performance }, libraryStatistic(sample.bounds), { resamples: 400, seed: 123, alpha: 1 - 0.95, interval, groups: sample.groups });
+          expect([batch[r]!.low, batch[r]!.high, batch[r]!.rejected]).toEqual([expected.low, expected.high, expected.rejected]);
+        });
+      }
+    }
+  });
+
+  it('takes only one-group rows without ties', () => {
+    const rng = createRng(2);
+    expect(batchable(row(rng, [10, 5], 0))).toBe(false);
+    expect(batchable(row(rng, [20], 3))).toBe(false);
+    expect(batchable({ scores: Float64Array.of(1, 2, 3), performance: Float64Array.of(3, 1, 2), groups: ['a', 'a', 'a'], bounds: [[0, 3]] })).toBe(true);
+  });
+});
