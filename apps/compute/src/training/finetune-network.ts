@@ -1,10 +1,10 @@
-import { type Tensor, type Tensor2D, tensor1d, tensor2d } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor2D, tensor1d, tensor2d, version_core } from '@tensorflow/tfjs-core';
 import { type LayersModel, type SymbolicTensor, layers, loadLayersModel, model as functionalModel } from '@tensorflow/tfjs-layers';
+import { createRng, type Rng } from '@transferscope/stats';
 import { type BackendInfo, missingTrainingKernels, TENSORFLOW_PACKAGES } from '../backends/select-backend';
 import { type ModelFileOptions } from '../models/model-files';
 import { verifiedModelHandler } from '../models/verified-io-handler';
 import { type ZooModel } from '../models/zoo-manifest';
-import { createRng, type Rng } from '@transferscope/stats';
 import { FinetuneError } from './finetune-error';
 
 /** Layer classes that draw random numbers per call and take a seed (re-seeded before every step, so runs repeat). */
@@ -126,7 +126,7 @@ export function buildFinetuneNetwork(base: LayersModel, options: FinetuneNetwork
  * @throws FinetuneError `GRAPH_MODEL` for tfjs graph models, before any file is read.
  */
 export async function loadFinetuneNetwork(entry: ZooModel, options: Omit<FinetuneNetworkOptions, 'featureLayer' | 'featurePooling'> & ModelFileOptions): Promise<FinetuneNetwork> {
-  checkLayersModel(entry);
+  refuseGraphModels([entry]);
   const base = await loadLayersModel(verifiedModelHandler(entry, options));
   try {
     return buildFinetuneNetwork(base, { ...options, featureLayer: entry.featureLayer, featurePooling: entry.featurePooling });
@@ -147,23 +147,24 @@ export function assertFinetunable(backend: Pick<BackendInfo, 'name' | 'canTrainC
       'BACKEND_CANNOT_TRAIN',
       `protocol "finetune" trains CNNs, and the "${backend.name}" tfjs backend cannot: it registers no ${missing.join(', ')} kernel${missing.length > 1 ? 's' : ''}. ` +
         `Use backend "tensorflow" (install ${TENSORFLOW_PACKAGES[0]} for an NVIDIA GPU — CUDA 11.2 and cuDNN 8.1 — or ${TENSORFLOW_PACKAGES[1]} for native CPU TensorFlow, ` +
-        `at the version of @tensorflow/tfjs-core: npm install -w apps/compute ${TENSORFLOW_PACKAGES[0]}@<that version>), ` +
+        `at the version of @tensorflow/tfjs-core: npm install -w apps/compute ${TENSORFLOW_PACKAGES[0]}@${version_core}), ` +
         `or "cpu" (pure JavaScript: only practical for tiny models). "auto" picks wasm when neither package is installed. ` +
         `Or use protocol "linear-probe", which runs on every backend.`,
     );
   }
+  refuseGraphModels(models);
+}
+
+function refuseGraphModels(models: readonly ZooModel[]): void {
   const graphs = models.filter((m) => m.format !== 'tfjs-layers');
   if (graphs.length > 0) {
     throw new FinetuneError(
       'GRAPH_MODEL',
-      `protocol "finetune" cannot train ${graphs.map((m) => m.id).join(', ')}: tfjs graph models are frozen TensorFlow graphs whose weights tfjs can neither differentiate nor update. ` +
-        `Fine-tune tfjs layers models only (leave ${graphs.length > 1 ? 'these models' : 'this model'} out of "models"), or use protocol "linear-probe".`,
+      `protocol "finetune" cannot train ${graphs.map((m) => `${m.id} (${m.format})`).join(', ')}: only tfjs layers models can be fine-tuned; ` +
+        `tfjs graph models are frozen TensorFlow graphs whose weights tfjs can neither differentiate nor update. ` +
+        `Leave ${graphs.length > 1 ? 'these models' : 'this model'} out of "models", or use protocol "linear-probe".`,
     );
   }
-}
-
-function checkLayersModel(entry: ZooModel): void {
-  if (entry.format !== 'tfjs-layers') assertFinetunable({ name: 'cpu', canTrainCnn: true }, [entry]);
 }
 
 function layerOutput(base: LayersModel, name: string): SymbolicTensor {

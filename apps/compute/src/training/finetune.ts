@@ -18,7 +18,10 @@ export interface FinetuneData {
   val(): Batches;
 }
 
-/** The study's schedule (the linear probe's): SGD, momentum 0.9 with Nesterov, cosine annealing to `minLearningRate`. */
+/**
+ * The study's schedule (the linear probe's): SGD, momentum 0.9 with Nesterov, cosine annealing to `minLearningRate`.
+ * `batchSize` is the data's business here: {@link FinetuneData} yields the batches.
+ */
 export type FinetuneSchedule = ProbeSchedule;
 
 /** One epoch of a fine-tuning run: the same record as a linear-probe epoch. */

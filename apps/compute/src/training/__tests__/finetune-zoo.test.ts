@@ -26,7 +26,7 @@ function noiseImages(n: number, [h, w, c]: readonly [number, number, number], cl
 describe('finetune on zoo models', () => {
   it('refuses the graph model, and only it, before reading any file', async () => {
     expect(() => assertFinetunable({ name: 'cpu', canTrainCnn: true }, zoo.models)).toThrow(
-      /cannot train nsfwjs-mobilenetv2-mid: tfjs graph models are frozen TensorFlow graphs/,
+      /cannot train nsfwjs-mobilenetv2-mid \(tfjs-graph\): only tfjs layers models can be fine-tuned; tfjs graph models are frozen TensorFlow graphs/,
     );
     expect(() => assertFinetunable({ name: 'cpu', canTrainCnn: true }, zoo.models.filter((m) => m.format === 'tfjs-layers'))).not.toThrow();
     // A relocated copy whose files do not exist: the refusal comes before any read.

@@ -273,6 +273,7 @@ describe('assertFinetunable', () => {
     expect(error?.message).toMatch(/"wasm" tfjs backend cannot: it registers no Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput kernels/);
     expect(error?.message).toMatch(/@tensorflow\/tfjs-node-gpu for an NVIDIA GPU — CUDA 11.2 and cuDNN 8.1/);
     expect(error?.message).toMatch(/or "cpu"/);
+    expect(error?.message).toMatch(/npm install -w apps\/compute @tensorflow\/tfjs-node-gpu@\d+\.\d+\.\d+\)/);
     expect(() => assertFinetunable({ name: 'cpu', canTrainCnn: true }, [])).not.toThrow();
   });
 });
