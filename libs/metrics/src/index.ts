@@ -62,3 +62,6 @@ export { NpyError, parseNpy, writeNpy, type NpyArray, type NpyErrorCode } from '
 export { parseNpz } from './io/npz';
 export { labelsFromJson, labelsFromNpy, matrixFromNpy, parseMetricList, scoreResultJson } from './io/score-files';
 export { minMaxNormalise, poolId, scorePool, sumOfNormalisedComponents, type PoolScore } from './pool/pool';
+export { digamma, pactranDirichlet, pactranGamma, pactranGaussian, pactranGaussianFromAnalysis, type PacTranGaussianOptions, type PacTranGaussianResult, type PacTranResult } from './scores/pactran';
+export { ncti, nctiFromAnalysis, nctiPoolScores, type NctiComponents, type NctiResult } from './scores/ncti';
+export { etran, etranFromAnalysis, etranPoolScores, type EtranComponents, type EtranOptions, type EtranResult, type EtranWeights } from './scores/etran';

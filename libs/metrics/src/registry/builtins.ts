@@ -14,6 +14,9 @@ import { linearProbeCvFromAnalysis, type LinearProbeCvOptions } from '../scores/
 import { logmeFixedPointFromAnalysis } from '../scores/logme-fixed-point';
 import { nleepProbFromAnalysis } from '../scores/nleep-prob';
 import { paramCount } from '../scores/param-count';
+import { etranFromAnalysis, etranPoolScores, type EtranOptions } from '../scores/etran';
+import { nctiFromAnalysis, nctiPoolScores } from '../scores/ncti';
+import { pactranDirichlet, pactranGamma, pactranGaussianFromAnalysis, type PacTranGaussianOptions } from '../scores/pactran';
 import { type MetricDefinition } from './metric';
 
 const PAPER_SHAO_2022 = {
@@ -290,5 +293,102 @@ export const BUILTIN_METRICS: readonly MetricDefinition[] = [
     async compute(input) {
       return { value: paramCount(need(input.model, 'model metadata')).value, diagnostics: {} };
     },
+  },
+  {
+    id: 'pactran_dirichlet',
+    variant: 'official',
+    version: '1.0.0',
+    paper: {
+      title: 'PACTran: PAC-Bayesian Metrics for Estimating the Transferability of Pretrained Models to Classification Tasks',
+      authors: ['Nan Ding', 'Xi Chen', 'Tomer Levinboim', 'Soravit Changpinyo', 'Radu Soricut'],
+      venue: 'ECCV',
+      year: 2022,
+      url: 'https://arxiv.org/abs/2203.05126',
+    },
+    direction: 'lower',
+    requires: ['sourceProbabilities', 'labels'],
+    poolRelative: false,
+    async compute(input) {
+      return { value: pactranDirichlet(need(input.sourceProbabilities, 'sourceProbabilities'), input.labels).value, diagnostics: {} };
+    },
+  },
+  {
+    id: 'pactran_gamma',
+    variant: 'official',
+    version: '1.0.0',
+    paper: {
+      title: 'PACTran: PAC-Bayesian Metrics for Estimating the Transferability of Pretrained Models to Classification Tasks',
+      authors: ['Nan Ding', 'Xi Chen', 'Tomer Levinboim', 'Soravit Changpinyo', 'Radu Soricut'],
+      venue: 'ECCV',
+      year: 2022,
+      url: 'https://arxiv.org/abs/2203.05126',
+    },
+    direction: 'lower',
+    requires: ['sourceProbabilities', 'labels'],
+    poolRelative: false,
+    async compute(input) {
+      return { value: pactranGamma(need(input.sourceProbabilities, 'sourceProbabilities'), input.labels).value, diagnostics: {} };
+    },
+  },
+  {
+    id: 'pactran_gaussian',
+    variant: 'lambda1-sigma100',
+    version: '1.0.0',
+    paper: {
+      title: 'PACTran: PAC-Bayesian Metrics for Estimating the Transferability of Pretrained Models to Classification Tasks',
+      authors: ['Nan Ding', 'Xi Chen', 'Tomer Levinboim', 'Soravit Changpinyo', 'Radu Soricut'],
+      venue: 'ECCV',
+      year: 2022,
+      url: 'https://arxiv.org/abs/2203.05126',
+    },
+    direction: 'lower',
+    requires: ['features', 'labels'],
+    poolRelative: false,
+    async compute(_input, ctx) {
+      const r = await pactranGaussianFromAnalysis(ctx.analysis(), (ctx.options['pactran_gaussian'] ?? {}) as PacTranGaussianOptions);
+      return { value: r.value, diagnostics: { loss: r.loss, iterations: r.iterations, gradientNorm: r.gradientNorm } };
+    },
+  },
+  {
+    id: 'ncti',
+    variant: 'official',
+    version: '1.0.0',
+    paper: {
+      title: 'How Far Pre-trained Models Are from Neural Collapse on the Target Dataset Informs their Transferability',
+      authors: ['Zijian Wang', 'Yadan Luo', 'Liang Zheng', 'Zi Huang', 'Mahsa Baktashmotlagh'],
+      venue: 'ICCV',
+      year: 2023,
+      url: 'https://openaccess.thecvf.com/content/ICCV2023/html/Wang_How_Far_Pre-trained_Models_Are_from_Neural_Collapse_on_the_Target_ICCV_2023_paper.html',
+    },
+    direction: 'higher',
+    requires: ['features', 'labels'],
+    poolRelative: true,
+    async compute(_input, ctx) {
+      const r = await nctiFromAnalysis(ctx.analysis());
+      const { seli, ncc, vc } = r.components;
+      return { value: ncc + seli - vc, diagnostics: { shrinkage: r.shrinkage, solver: r.solver }, components: { seli, ncc, vc } };
+    },
+    relativise: nctiPoolScores,
+  },
+  {
+    id: 'etran',
+    variant: 'paper-sum',
+    version: '1.0.0',
+    paper: {
+      title: 'ETran: Energy-Based Transferability Estimation',
+      authors: ['Mohsen Gholami', 'Mohammad Akbari', 'Xinglu Wang', 'Behnam Kamranian', 'Yong Zhang'],
+      venue: 'ICCV',
+      year: 2023,
+      url: 'https://arxiv.org/abs/2308.02027',
+    },
+    direction: 'higher',
+    requires: ['features', 'labels'],
+    poolRelative: true,
+    async compute(_input, ctx) {
+      const r = await etranFromAnalysis(ctx.analysis(), (ctx.options['etran'] ?? {}) as EtranOptions);
+      const { energy, lda, svd } = r.components;
+      return { value: energy + lda + svd, diagnostics: { energySamples: r.energySamples }, components: { energy, lda, svd } };
+    },
+    relativise: (members) => etranPoolScores(members),
   },
 ];
