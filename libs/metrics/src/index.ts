@@ -62,6 +62,11 @@ export { NpyError, parseNpy, writeNpy, type NpyArray, type NpyErrorCode } from '
 export { parseNpz } from './io/npz';
 export { labelsFromJson, labelsFromNpy, matrixFromNpy, parseMetricList, scoreResultJson } from './io/score-files';
 export { minMaxNormalise, poolId, scorePool, sumOfNormalisedComponents, type PoolScore } from './pool/pool';
+export { sfda, sfdaFromAnalysis, type SfdaResult } from './scores/sfda';
+export { parc, parcFromAnalysis, PARC_DEFAULT_DIMENSIONS, PARC_DEFAULT_MAX_SAMPLES, type ParcOptions, type ParcResult } from './scores/parc';
+export { transrate, transrateFromAnalysis, TRANSRATE_DEFAULT_EPS, type TransRateOptions, type TransRateResult } from './scores/transrate';
+export { LegacyRandomState } from './linalg/mt19937';
+export { randomizedPcaScores, type RandomizedPcaOptions } from './linalg/randomized-pca';
 export { digamma, pactranDirichlet, pactranGamma, pactranGaussian, pactranGaussianFromAnalysis, type PacTranGaussianOptions, type PacTranGaussianResult, type PacTranResult } from './scores/pactran';
 export { ncti, nctiFromAnalysis, nctiPoolScores, type NctiComponents, type NctiResult } from './scores/ncti';
 export { etran, etranFromAnalysis, etranPoolScores, type EtranComponents, type EtranOptions, type EtranResult, type EtranWeights } from './scores/etran';

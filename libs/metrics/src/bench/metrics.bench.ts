@@ -3,12 +3,15 @@
  * (a) N=2000, D=512, C=4; (b) N=5000, D=1024, C=8; (c) N=10000, D=2048, C=2; Cs=1000 source classes; median of 3 runs.
  *
  * Run without a build: `npx nx run metrics:bench` (= `npx vite-node src/bench/metrics.bench.ts` in libs/metrics).
- * Arguments: case names to run (default a b c); `--write-npy <dir>` also writes each case's inputs as .npy files so the
- * reference Python scorers can be timed on identical data. Prints one JSON line per case; RSS is the process's peak so far.
+ * Arguments: case names to run (default a b c); `--metrics <ids>` times only those registered metrics (comma-separated,
+ * e.g. `--metrics sfda,parc,transrate`; default all); `--write-npy <dir>` also writes each case's inputs as .npy files so
+ * the reference Python scorers can be timed on identical data. Prints one JSON line per case; RSS is the process's peak
+ * so far.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpy } from '../io/npy';
+import { parseMetricList } from '../io/score-files';
 import { scoreAll } from '../score-all';
 import { syntheticInput } from '../synthetic';
 
@@ -27,7 +30,9 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const w = args.indexOf('--write-npy');
   const npyDir = w >= 0 ? args[w + 1] : undefined;
-  const names = args.filter((a, i) => a in CASES && !(w >= 0 && i === w + 1));
+  const mi = args.indexOf('--metrics');
+  const metricIds = mi >= 0 ? parseMetricList(args[mi + 1] ?? '') : 'all';
+  const names = args.filter((a, i) => a in CASES && !(w >= 0 && i === w + 1) && !(mi >= 0 && i === mi + 1));
   const runs = Number(process.env['BENCH_RUNS'] ?? 3);
   for (const name of names.length > 0 ? names : Object.keys(CASES)) {
     const c = CASES[name];
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      last = await scoreAll(input, 'all');
+      last = await scoreAll(input, metricIds);
       totals.push((performance.now() - t0) / 1000);
       const c1 = process.cpuUsage(c0);
       cpu.push((c1.user + c1.system) / 1e6);

@@ -14,6 +14,9 @@ import { linearProbeCvFromAnalysis, type LinearProbeCvOptions } from '../scores/
 import { logmeFixedPointFromAnalysis } from '../scores/logme-fixed-point';
 import { nleepProbFromAnalysis } from '../scores/nleep-prob';
 import { paramCount } from '../scores/param-count';
+import { parcFromAnalysis, type ParcOptions } from '../scores/parc';
+import { sfdaFromAnalysis } from '../scores/sfda';
+import { transrateFromAnalysis, type TransRateOptions } from '../scores/transrate';
 import { etranFromAnalysis, etranPoolScores, type EtranOptions } from '../scores/etran';
 import { nctiFromAnalysis, nctiPoolScores } from '../scores/ncti';
 import { pactranDirichlet, pactranGamma, pactranGaussianFromAnalysis, type PacTranGaussianOptions } from '../scores/pactran';
@@ -292,6 +295,57 @@ export const BUILTIN_METRICS: readonly MetricDefinition[] = [
     kind: 'static-baseline',
     async compute(input) {
       return { value: paramCount(need(input.model, 'model metadata')).value, diagnostics: {} };
+    },
+  },
+  {
+    id: 'sfda',
+    variant: 'official',
+    version: '1.0.0',
+    paper: PAPER_SHAO_2022,
+    direction: 'higher',
+    requires: ['features', 'labels'],
+    poolRelative: false,
+    async compute(_input, ctx) {
+      const r = await sfdaFromAnalysis(ctx.analysis());
+      return { value: r.value, diagnostics: { shrinkage: r.shrinkage, firstPassValue: r.firstPassValue } };
+    },
+  },
+  {
+    id: 'parc',
+    variant: 'f32',
+    version: '1.0.0',
+    paper: {
+      title: 'Scalable Diverse Model Selection for Accessible Transfer Learning',
+      authors: ['Daniel Bolya', 'Rohit Mittapalli', 'Judy Hoffman'],
+      venue: 'NeurIPS',
+      year: 2021,
+      url: 'https://arxiv.org/abs/2111.06977',
+    },
+    direction: 'higher',
+    requires: ['features', 'labels'],
+    poolRelative: false,
+    async compute(_input, ctx) {
+      const r = await parcFromAnalysis(ctx.analysis(), { seed: ctx.seed, ...((ctx.options['parc'] ?? {}) as ParcOptions) });
+      return { value: r.value, diagnostics: { dimensions: r.dimensions, samples: r.samples } };
+    },
+  },
+  {
+    id: 'transrate',
+    variant: 'official',
+    version: '1.0.0',
+    paper: {
+      title: 'Frustratingly Easy Transferability Estimation',
+      authors: ['Long-Kai Huang', 'Junzhou Huang', 'Yu Rong', 'Qiang Yang', 'Ying Wei'],
+      venue: 'ICML',
+      year: 2022,
+      url: 'https://proceedings.mlr.press/v162/huang22d.html',
+    },
+    direction: 'higher',
+    requires: ['features', 'labels'],
+    poolRelative: false,
+    async compute(_input, ctx) {
+      const r = await transrateFromAnalysis(ctx.analysis(), (ctx.options['transrate'] ?? {}) as TransRateOptions);
+      return { value: r.value, diagnostics: { rate: r.rate, conditionalRate: r.conditionalRate, rank: r.rank } };
     },
   },
   {
