@@ -42,15 +42,16 @@ export async function completedUnits(dataSource: DataSource, study: ResolvedStud
     if (row.n >= study.metricIds.length) done.add(unitKey({ kind: 'score', model: row.model_id, dataset: idOf(nameOf.get(row.dataset_id)!), split: row.split }));
   }
 
+  // Trials and evaluations count for the study's protocol only: switching protocol under one study name re-runs them.
   const trials: { model_id: string; dataset_id: number; halton_index: number }[] = await dataSource.query(
-    `SELECT model_id, dataset_id, halton_index FROM trial WHERE study_id = $1 AND status = 'done' AND seed = $2`,
-    [rows.studyId, study.definition.seed],
+    `SELECT model_id, dataset_id, halton_index FROM trial WHERE study_id = $1 AND status = 'done' AND seed = $2 AND protocol = $3`,
+    [rows.studyId, study.definition.seed, study.definition.protocol],
   );
   for (const row of trials) done.add(unitKey({ kind: 'trial', model: row.model_id, dataset: nameOf.get(row.dataset_id)!, haltonIndex: row.halton_index }));
 
   const evaluations: { model_id: string; dataset_id: number; n: number }[] = await dataSource.query(
-    'SELECT model_id, dataset_id, count(*)::int AS n FROM evaluation WHERE study_id = $1 GROUP BY model_id, dataset_id',
-    [rows.studyId],
+    'SELECT model_id, dataset_id, count(*)::int AS n FROM evaluation WHERE study_id = $1 AND protocol = $2 GROUP BY model_id, dataset_id',
+    [rows.studyId, study.definition.protocol],
   );
   const evaluated = new Map(evaluations.map((row) => [`${row.model_id}/${row.dataset_id}`, row.n]));
   for (const model of study.models) {
