@@ -1,5 +1,6 @@
 /**
- * Benchmark of all seven scores through scoreAll on synthetic ReLU-like features (issue 4's sizes):
+ * Benchmark of the registered scores (all, or those named by --metrics) through scoreAll on synthetic ReLU-like
+ * features (issue 4's sizes):
  * (a) N=2000, D=512, C=4; (b) N=5000, D=1024, C=8; (c) N=10000, D=2048, C=2; Cs=1000 source classes; median of 3 runs.
  *
  * Run without a build: `npx nx run metrics:bench` (= `npx vite-node src/bench/metrics.bench.ts` in libs/metrics).

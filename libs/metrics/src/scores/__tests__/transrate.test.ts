@@ -80,7 +80,7 @@ describe('transrate invariants', () => {
     await expect(transrate(s.features, s.labels.subarray(1))).rejects.toThrow(MetricInputError);
     await expect(transrate(s.features, new Int32Array(s.labels.length))).rejects.toMatchObject({ code: 'single_class' });
     await expect(transrate(s.features, s.labels, { eps: 0 })).rejects.toThrow(RangeError);
-    // Two rows only, one per class: after centring both are +-(x1 - x2)/2, fine; three identical rows are not.
+    // Identical rows all equal their mean: after centring every row is zero and has no direction.
     const same = matrix(3, 2, Float64Array.from([1, 2, 1, 2, 1, 2]));
     await expect(transrate(same, Int32Array.from([0, 1, 1]))).rejects.toMatchObject({ code: 'non_finite' });
   });
