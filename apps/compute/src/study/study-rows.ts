@@ -53,15 +53,16 @@ export async function recordStudy(dataSource: DataSource, study: ResolvedStudy):
 
     for (const model of study.models) {
       await manager.query(
-        `INSERT INTO source_model (id, architecture, source_dataset, weights_hash, parameter_count, metadata) VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO source_model (id, architecture, source_dataset, weights_hash, parameter_count, imagenet_top1, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET architecture = EXCLUDED.architecture, source_dataset = EXCLUDED.source_dataset,
-           weights_hash = EXCLUDED.weights_hash, parameter_count = EXCLUDED.parameter_count, metadata = EXCLUDED.metadata`,
+           weights_hash = EXCLUDED.weights_hash, parameter_count = EXCLUDED.parameter_count, imagenet_top1 = EXCLUDED.imagenet_top1, metadata = EXCLUDED.metadata`,
         [
           model.id,
           model.architecture ?? model.family ?? '',
           model.source.dataset,
           model.weightsHash,
           model.params,
+          model.imagenetTop1 ?? null,
           JSON.stringify({ format: model.format, license: model.license.spdx, provenance: model.provenance.kind, featureDim: model.featureDim }),
         ],
       );

@@ -158,6 +158,8 @@ export class UnitRunner {
       features: matrix(x.n, x.featureDim, Float64Array.from(x.features)),
       labels: x.labels,
       ...(x.probabilities && x.numClasses ? { sourceProbabilities: matrix(x.n, x.numClasses, Float64Array.from(x.probabilities)) } : {}),
+      // Facts about the model for the static baselines (parameter count, ImageNet top-1 where the zoo states it).
+      model: { ...(model.params > 0 ? { parameters: model.params } : {}), ...(model.imagenetTop1 !== undefined ? { imagenetTop1: model.imagenetTop1 } : {}) },
     };
     const seed = this.study.definition.seed;
     const result = await scoreAll(input, this.study.metricIds, { registry: this.study.metrics, seed });
