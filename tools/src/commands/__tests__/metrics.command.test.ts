@@ -59,6 +59,17 @@ describe('transferscope metrics', () => {
     expect(rows.find((row) => row.id === 'leep')!.requires).toContain('sourceProbabilities');
   });
 
+  it('shows the kind of each metric, and the model metadata a static baseline reads', async () => {
+    const rows = JSON.parse(await run(['metrics', 'list', '--json'])) as { id: string; kind: string; metadata?: string[] }[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get('logme')).toMatchObject({ kind: 'score' });
+    expect(byId.get('knn_loo')).toMatchObject({ kind: 'baseline' });
+    expect(byId.get('param_count')).toMatchObject({ kind: 'static-baseline', metadata: ['parameters'] });
+    expect(byId.get('imagenet_top1')).toMatchObject({ kind: 'static-baseline', metadata: ['imagenetTop1'] });
+    const table = await run(['metrics', 'list']);
+    expect(table).toMatch(/param_count\s+model-card\s+1\.0\.0\s+higher\s+modelMetadata\(parameters\)\s+static-baseline/);
+  });
+
   it('lists a plugin named on the command line beside the built-ins', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ts-plugin-'));
     writeFileSync(join(dir, 'centroid.mjs'), CENTROID_PLUGIN);
