@@ -2,8 +2,10 @@
 // Same real brain-tumor JPEGs for both, one run each after one warm-up batch: decode + preprocess
 // (@transferscope/datasets, sharp) -> extractFeatures -> features (and head) read back as Float32Array.
 // ONNX models are converted (and verified) once into $TRANSFERSCOPE_HOME/onnx (default: a temp folder)
-// before timing. img/s = images / wall time; CPU ms/img = process CPU time (all threads) / images: the
-// stable figure on a shared machine.
+// before timing. img/s = images / wall time; CPU ms/img = process CPU time (all threads: libvips, the
+// onnxruntime worker, wasm) / images: the stable figure on a shared machine. Also printed: decoding alone
+// (the same batch stream with no network), the floor under both runtimes' end-to-end CPU.
+// onnxruntime threads: ONNX_BENCH_THREADS, default cores - 1 (the decoder keeps the remaining core busy).
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, bench, describe } from 'vitest';
@@ -21,7 +23,7 @@ const home = process.env['TRANSFERSCOPE_HOME'] ?? join(tmpdir(), 'transferscope-
 const BATCH = 16;
 const FORWARD_BATCHES = 2;
 const IMAGES = Number(process.env['ONNX_BENCH_IMAGES'] ?? 64);
-const THREADS = Number(process.env['ONNX_BENCH_THREADS'] ?? availableParallelism());
+const THREADS = Number(process.env['ONNX_BENCH_THREADS'] ?? Math.max(1, availableParallelism() - 1));
 const backend = await selectBackend('wasm', { log: () => undefined });
 const zoo = await loadZooManifest({ zoo: join(shared, 'zoo', 'models') });
 const verifyImages = await zooVerificationImages(zoo);
@@ -36,8 +38,9 @@ interface Row {
   cpuMs: number;
 }
 type Runtime = 'tfjs' | 'onnx';
-/** `${runtime} ${stage}` -> figures, per model. */
-const results = new Map<string, Partial<Record<`${Runtime} ${'e2e' | 'forward'}`, Row>>>();
+/** `${runtime} ${stage}` (and `decode`) -> figures, per model. */
+const results = new Map<string, Partial<Record<`${Runtime} ${'e2e' | 'forward'}` | 'decode', Row>>>();
+const loadAtStart = loadavg();
 
 /** The forward pass alone: FORWARD_BATCHES batches of preprocessed random input, outputs read back. */
 async function timedForward(m: LoadedModel): Promise<Row> {
@@ -65,6 +68,19 @@ async function timedForward(m: LoadedModel): Promise<Row> {
   return { ips: n / ((performance.now() - t0) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / n };
 }
 
+/** Decoding and preprocessing alone: the batch stream of the end-to-end run, consumed with no network. */
+async function timedDecode(spec: ReturnType<typeof specFromZooInput>): Promise<Row> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let n = 0;
+  for await (const b of iterateBatches(sample, { spec, batchSize: BATCH, concurrency: 4 })) {
+    n += b.shape[0];
+    b.release();
+  }
+  const cpu = process.cpuUsage(c0);
+  return { ips: n / ((performance.now() - t0) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / n };
+}
+
 async function timed(m: LoadedModel): Promise<Row> {
   const spec = specFromZooInput(m.entry.input);
   // Warm-up: one batch (first-run allocations, lazy kernel setup) outside the timing.
@@ -83,6 +99,7 @@ describe(`end to end, ${sample.items.length} brain-tumor JPEGs, batch ${BATCH}: 
       async () => {
         const row = results.get(entry.id) ?? {};
         results.set(entry.id, row);
+        row['decode'] = await timedDecode(specFromZooInput(entry.input));
         const tfjs = await loadZooModel(entry);
         try {
           row['tfjs forward'] = await timedForward(tfjs);
@@ -104,19 +121,23 @@ describe(`end to end, ${sample.items.length} brain-tumor JPEGs, batch ${BATCH}: 
 });
 
 afterAll(() => {
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = (l: number[]): string => l.map((x) => x.toFixed(1)).join(' ');
   const cell = (r: Row | undefined, k: keyof Row, d: number): string => (r ? r[k].toFixed(d) : '-');
   const ratio = (a: number | undefined, b: number | undefined): string => (a && b ? `${(a / b).toFixed(1)}x` : '-');
   // One console.log: vitest interleaves separate calls with its own headers.
-  const lines = [`\ntfjs ${backend.name}@${backend.version} simd=${backend.simd} 1 thread vs onnxruntime-node cpu ${THREADS} thread(s); load average ${load}`];
+  const lines = [
+    `\ntfjs ${backend.name}@${backend.version} simd=${backend.simd} 1 thread vs onnxruntime-node cpu ${THREADS} thread(s) in a worker; ${availableParallelism()} cores; load average at start ${load(loadAtStart)}, at end ${load(loadavg())}`,
+  ];
   for (const stage of ['forward', 'e2e'] as const) {
-    lines.push(stage === 'forward' ? `forward only, batch ${BATCH} x ${FORWARD_BATCHES}, random preprocessed input:` : `end to end (decode + preprocess + forward), ${sample.items.length} JPEGs:`);
-    lines.push(`  ${'model'.padEnd(30)} ${'tfjs img/s'.padStart(10)} ${'onnx img/s'.padStart(10)} ${'speed-up'.padStart(8)} ${'tfjs CPU ms'.padStart(11)} ${'onnx CPU ms'.padStart(11)} ${'CPU ratio'.padStart(9)}`);
+    lines.push(stage === 'forward' ? `forward only, batch ${BATCH} x ${FORWARD_BATCHES}, random preprocessed input:` : `end to end (decode + preprocess + forward), ${sample.items.length} JPEGs, batch ${BATCH}:`);
+    lines.push(
+      `  ${'model'.padEnd(30)} ${'tfjs img/s'.padStart(10)} ${'onnx img/s'.padStart(10)} ${'speed-up'.padStart(8)} ${'tfjs CPU ms'.padStart(11)} ${'onnx CPU ms'.padStart(11)} ${'CPU ratio'.padStart(9)}${stage === 'e2e' ? ` ${'decode CPU ms'.padStart(13)}` : ''}`,
+    );
     for (const [id, r] of results) {
       const t = r[`tfjs ${stage}`];
       const o = r[`onnx ${stage}`];
       lines.push(
-        `  ${id.padEnd(30)} ${cell(t, 'ips', 1).padStart(10)} ${cell(o, 'ips', 1).padStart(10)} ${ratio(o?.ips, t?.ips).padStart(8)} ${cell(t, 'cpuMs', 2).padStart(11)} ${cell(o, 'cpuMs', 2).padStart(11)} ${ratio(t?.cpuMs, o?.cpuMs).padStart(9)}`,
+        `  ${id.padEnd(30)} ${cell(t, 'ips', 1).padStart(10)} ${cell(o, 'ips', 1).padStart(10)} ${ratio(o?.ips, t?.ips).padStart(8)} ${cell(t, 'cpuMs', 2).padStart(11)} ${cell(o, 'cpuMs', 2).padStart(11)} ${ratio(t?.cpuMs, o?.cpuMs).padStart(9)}${stage === 'e2e' ? ` ${cell(r.decode, 'cpuMs', 2).padStart(13)}` : ''}`,
       );
     }
   }
