@@ -23,7 +23,8 @@ export interface LeepProbResult {
  *
  * **Reference behaviour.** Equal to `LEEP(X, y)` of github.com/TencentARC/SFDA (metrics.py; their comment: "the log
  * function is ignored in case of instability"), which forms theta = softmax(X W^T + b) from a 1000-class head itself;
- * here theta is the input, for any Cs.
+ * here theta is the input, for any Cs. ETran's `LEEP` (github.com/mgholamikn/ETran metrics.py at d4551ed) is the same
+ * computation.
  *
  * **References.** W. Shao, X. Zhao, Y. Ge, Z. Zhang, L. Yang, X. Wang, Y. Shan, P. Luo, "Not All Models Are Equal:
  * Predicting Model Transferability in a Self-challenging Fisher Space", ECCV 2022. https://arxiv.org/abs/2207.03036 ;

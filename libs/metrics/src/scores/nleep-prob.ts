@@ -22,7 +22,8 @@ export type NLeepProbResult = NLeepResult;
  *
  * **Reference behaviour.** Equal to `NLEEP(X, y)` of github.com/TencentARC/SFDA (metrics.py), whose GaussianMixture is
  * seeded by numpy's global generator: replaying its k-means labels (`initLabels`) reproduces it to 1e-9; with our seeded
- * k-means++ the value is a draw from the same initialisation distribution, as for `nleep`.
+ * k-means++ the value is a draw from the same initialisation distribution, as for `nleep`. ETran's `NLEEP`
+ * (github.com/mgholamikn/ETran metrics.py at d4551ed) is the same computation.
  *
  * **References.** W. Shao et al., "Not All Models Are Equal: Predicting Model Transferability in a Self-challenging
  * Fisher Space", ECCV 2022. https://arxiv.org/abs/2207.03036 ; Y. Li et al., "Ranking Neural Checkpoints", CVPR 2021.
