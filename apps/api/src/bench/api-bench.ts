@@ -1,10 +1,11 @@
 import { openDatabase } from '@transferscope/db';
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ensureBenchDatabase, seedSyntheticResults, sizeFromEnv } from './seed';
+import { countRows, ensureBenchDatabase, seedSyntheticResults, sizeFromEnv } from './seed';
 
 /**
  * `npx nx run api:bench` (= `npx tsc -b tsconfig.lib.json && NODE_ENV=production node dist/bench/api-bench.js` in
@@ -14,7 +15,9 @@ import { ensureBenchDatabase, seedSyntheticResults, sizeFromEnv } from './seed';
  *
  * Environment: BENCH_STUDIES (100, the issue's size) and BENCH_DATASETS/MODELS/METRICS; BENCH_SECONDS (per
  * scenario, default 15); BENCH_CONNECTIONS (the cached scenario's, default 8); BENCH_ONLY (a comma-separated subset of one,
- * all, bootstrap, cached); BENCH_CPU_PROF=<dir> (the server runs with --cpu-prof into that directory).
+ * all, bootstrap, cached); BENCH_CPU_PROF=<dir> (the server runs with --cpu-prof into that directory); BENCH_DB_URL
+ * (use that database as it is: no seeding, no migration) and BENCH_SERVER (another server script speaking
+ * bench-server.js's protocol): together they measure an earlier build on a copy of the same data (before/after).
  */
 
 interface Scenario {
@@ -33,10 +36,12 @@ async function main(): Promise<void> {
   const cachedConnections = Number(process.env['BENCH_CONNECTIONS'] ?? 8);
   const only = process.env['BENCH_ONLY'];
 
-  const dbUrl = await ensureBenchDatabase(adminUrl, size);
-  const db = await openDatabase({ kind: 'postgres', url: dbUrl }, { poolSize: 2 });
+  // BENCH_DB_URL: a database seeded already (e.g. a copy for another build of the server); nothing is seeded.
+  const given = process.env['BENCH_DB_URL'];
+  const dbUrl = given || (await ensureBenchDatabase(adminUrl, size));
+  const db = await openDatabase({ kind: 'postgres', url: dbUrl }, { poolSize: 2, migrate: !given });
   try {
-    const seeded = await seedSyntheticResults(db.dataSource, size);
+    const seeded = given ? { seeded: false, ...(await countRows(db.dataSource)), seconds: 0 } : await seedSyntheticResults(db.dataSource, size);
     console.log(
       `${seeded.seeded ? 'seeded' : 'reused'} ${new URL(dbUrl).pathname.slice(1)}: ${size.studies} studies x ${size.datasets} datasets x ${size.models} models x ${size.metrics} metrics = ` +
         `${seeded.scores} scores, ${seeded.evaluations} evaluations${seeded.seeded ? ` in ${seeded.seconds.toFixed(1)} s` : ''}`,
@@ -63,21 +68,23 @@ async function main(): Promise<void> {
   const server = await startBenchServer(dbUrl);
   try {
     console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), NODE_ENV=${process.env['NODE_ENV'] ?? ''}, load average before: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
-    console.log('| scenario | connections | requests | errors | p50 ms | p95 ms | p99 ms | req/s | load avg (1 min) after |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log('| scenario | connections | requests | errors | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req | load avg (1 min) after |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const scenario of scenarios) {
       const url = `${server.urls[scenario.server]}/graphql`;
-      // Each distinct body once, unmeasured: the answer must be a non-empty list without errors.
-      for (const b of new Set(scenario.bodies.slice(0, 3))) {
+      // The first body once, unmeasured (it also warms the server): the answer must be a non-empty list without errors.
+      for (const b of scenario.bodies.slice(0, 1)) {
         const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: b });
         const answer = (await response.json()) as { data?: { correlations?: unknown[] }; errors?: unknown };
         if (!response.ok || answer.errors || !answer.data?.correlations?.length) throw new Error(`${scenario.name}: bad answer ${JSON.stringify(answer).slice(0, 300)}`);
       }
+      const cpuBefore = processCpuMs(server.pid);
       const result = await load(url, scenario);
+      const cpuPerRequest = (processCpuMs(server.pid) - cpuBefore) / Math.max(1, result.requests);
       const f = (v: number) => v.toFixed(1);
       console.log(
         `| ${scenario.name} | ${scenario.connections} | ${result.requests} | ${result.errors} | ${f(percentile(result.latencies, 50))} | ${f(percentile(result.latencies, 95))} | ` +
-          `${f(percentile(result.latencies, 99))} | ${f(result.requests / result.seconds)} | ${loadavg()[0]!.toFixed(2)} |`,
+          `${f(percentile(result.latencies, 99))} | ${f(result.requests / result.seconds)} | ${f(cpuPerRequest)} | ${loadavg()[0]!.toFixed(2)} |`,
       );
     }
   } finally {
@@ -116,10 +123,26 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/**
+ * CPU time (user + system, ms) a process has used, from /proc (Linux; NaN elsewhere): the server's cost per request
+ * independent of how busy the machine is, which wall-clock latencies on a shared machine are not.
+ */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields of the line.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Starts bench-server.js in a child process and waits for its URLs. */
-async function startBenchServer(dbUrl: string): Promise<{ urls: { uncached: string; cached: string }; stop(): Promise<void> }> {
+async function startBenchServer(dbUrl: string): Promise<{ pid: number | undefined; urls: { uncached: string; cached: string }; stop(): Promise<void> }> {
   const profileDir = process.env['BENCH_CPU_PROF'];
-  const child: ChildProcess = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(__dirname, 'bench-server.js')], {
+  // BENCH_SERVER: another server script with bench-server.js's protocol (e.g. an earlier build, for before/after).
+  const script = process.env['BENCH_SERVER'] || join(__dirname, 'bench-server.js');
+  const child: ChildProcess = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), script], {
     env: { ...process.env, BENCH_DB_URL: dbUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -128,6 +151,7 @@ async function startBenchServer(dbUrl: string): Promise<{ urls: { uncached: stri
     createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as { uncached: string; cached: string }));
   });
   return {
+    pid: child.pid,
     urls,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -108,7 +108,7 @@ export async function seedSyntheticResults(dataSource: DataSource, size: SeedSiz
   return { ...counts, seconds: (Date.now() - started) / 1000, seeded: true };
 }
 
-async function countRows(dataSource: DataSource): Promise<{ scores: number; evaluations: number }> {
+export async function countRows(dataSource: DataSource): Promise<{ scores: number; evaluations: number }> {
   const [counts]: { scores: number; evaluations: number }[] = await dataSource.query('SELECT (SELECT count(*) FROM score)::int AS scores, (SELECT count(*) FROM evaluation)::int AS evaluations');
   return counts!;
 }
