@@ -8,7 +8,9 @@ import { type BackendInfo, selectBackend } from '../../backends/select-backend';
 import { extractFeatures, type FeatureExtraction } from '../../extraction/extract-features';
 import { loadZooModel } from '../../models/load-model';
 import { findZooModel, loadZooManifest, type ZooModel } from '../../models/zoo-manifest';
+import * as ort from 'onnxruntime-node';
 import { adaptExternalGraph } from '../external-graph';
+import { GraphBuilder } from '../graph-builder';
 import { loadModelForBackend } from '../load-for-backend';
 import { decodeModel, encodeModel, type OnnxModel } from '../onnx-schema';
 import { convertZooModel, loadOnnxZooModel } from '../onnx-zoo';
@@ -178,6 +180,29 @@ describe('format "onnx" zoo entries: taps by tensor name', () => {
     const z = Math.exp(row[0]) + Math.exp(row[1]);
     expect(r.probabilities![0]).toBeCloseTo(Math.exp(row[0]) / z, 6);
   }, 60_000);
+});
+
+describe('adaptExternalGraph on a hand-built graph', () => {
+  it('an exposed intermediate keeps the type the exporter recorded in value_info, and onnxruntime returns it', async () => {
+    const g = new GraphBuilder();
+    g.reserve('x');
+    const h = g.node('Relu', ['x'], 'h');
+    g.node('Mul', [h, g.floats('w', [2], Float32Array.of(3, 0.5))], 'y', {}, g.reserve('y'));
+    const model = g.build('tiny', { name: 'x', dims: ['n', 1, 1, 2] }, [{ name: 'y', dims: ['n', 1, 1, 2] }], { converterVersion: 't' });
+    const hInfo = { name: 'h', type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'n' }, { dimValue: 1 }, { dimValue: 1 }, { dimValue: 2 }] } } } };
+    model.graph.valueInfo = [hInfo];
+    const entry = { ...source, id: 'tiny', inputName: 'x', input: { ...source.input, height: 1, width: 1, channels: 3 as const, layout: 'NHWC' as const }, featureLayer: 'h', featurePooling: 'none' as const, logits: null };
+    // The manifest says 3 channels, the graph 2: refused before anything runs.
+    expect(() => adaptExternalGraph(encodeModel(model), entry)).toThrow(/has shape \[n, 1, 1, 2\]/);
+    const adapted = adaptExternalGraph(encodeModel(model), { ...entry, input: { ...entry.input, channels: 2 as unknown as 3 } });
+    const out = decodeModel(adapted.bytes).model.graph.output;
+    expect(out.map((o) => o.name)).toEqual(['h']);
+    expect(out[0].type?.tensorType?.shape?.dim?.map((d) => d.dimParam ?? Number(d.dimValue))).toEqual(['n', 1, 1, 2]);
+    const s = await ort.InferenceSession.create(adapted.bytes);
+    const r = await s.run({ x: new ort.Tensor('float32', Float32Array.of(-1, 2), [1, 1, 1, 2]) });
+    expect([...(r['h'].data as Float32Array)]).toEqual([0, 2]);
+    await s.release();
+  });
 });
 
 describe('format "onnx": bad manifests give clear errors', () => {
