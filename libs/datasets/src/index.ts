@@ -28,7 +28,7 @@ export { openImage, readImageFile, type OpenedImage } from './image/decode';
 export { checkSpec, specFromZooInput, STUDY_EVAL_SPEC, type PreprocessSpec, type ZooInputSpec } from './image/spec';
 export { STUDY_AUGMENTATION, sampleAugmentation, type AugmentOptions, type AugmentParams } from './image/augment';
 export { mulberry32, mixSeed, type Rng } from './image/rng';
-export { preprocessImage, type PreprocessInfo, type PreprocessOptions } from './image/preprocess';
+export { preprocessImage, PREPROCESSING_REVISION, type PreprocessInfo, type PreprocessOptions } from './image/preprocess';
 export { iterateBatches, type Batch, type BatchOptions, type BatchStream } from './image/batches';
 export { dHashFromThumbnail, hammingDistance, hashWords, popcount32 } from './audit/dhash';
 export { scanFile, scanFiles, type FileInfo, type ScanDepth } from './audit/scan';

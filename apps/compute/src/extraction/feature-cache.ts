@@ -4,6 +4,7 @@ import { canonicalJson, sha256Hex } from '../models/sha256';
 import { type ZooInputSpec } from '../models/zoo-manifest';
 import { ExtractionError } from './extraction-error';
 import { type FeatureExtraction } from './extract-features';
+import { PREPROCESSING_REVISION } from '@transferscope/datasets';
 import { parseNpy, writeNpy } from '@transferscope/metrics';
 
 /** What identifies a feature set: the model's weights, the dataset split and the preprocessing. */
@@ -37,7 +38,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * only when this matches.
  */
 export function preprocessingHash(input: ZooInputSpec, extra: Record<string, unknown> = {}): string {
-  return sha256Hex(canonicalJson({ input, extra }));
+  return sha256Hex(canonicalJson({ input, revision: PREPROCESSING_REVISION, extra }));
 }
 
 /** The folder of one feature set: `<root>/features/<sha256 of the three key hashes>`. */

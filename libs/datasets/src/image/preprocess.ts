@@ -7,6 +7,13 @@ import { type Rng } from './rng';
 import { type ImageFormat } from './sniff';
 import { checkSpec, type PreprocessSpec } from './spec';
 
+/**
+ * Revision of the pixels `preprocessImage` produces for a given spec: bump it whenever a change alters them, so caches
+ * keyed on preprocessing (compute's feature cache) stop reusing features made the old way.
+ * 2: no JPEG shrink-on-load in the antialiased resize (full decode, then resize, as torchvision).
+ */
+export const PREPROCESSING_REVISION = 2;
+
 /** What preprocessing learnt about the source image. */
 export interface PreprocessInfo {
   format: ImageFormat;
@@ -71,10 +78,12 @@ export async function preprocessImage(
       tfBilinearToFloats({ data, width: info.width, height: info.height, channels: info.channels }, cropBox(info.width, info.height, spec), spec.alignCorners === true, target);
       return { data: out, info: { format: opened.format, width: info.width, height: info.height } };
     }
+    // fastShrinkOnLoad off: libjpeg's decode-time shrink changes pixels and can round the resized size differently
+    // (229 instead of 230 wide, shifting the crop) from torchvision's resize of the fully decoded image.
     const resized =
       spec.resizeMode === 'center-crop'
-        ? opened.image.resize(spec.resizeShorter ?? Math.max(H, W), spec.resizeShorter ?? Math.max(H, W), { fit: 'outside', kernel: 'linear' })
-        : opened.image.resize(W, H, { fit: 'fill', kernel: 'linear' });
+        ? opened.image.resize(spec.resizeShorter ?? Math.max(H, W), spec.resizeShorter ?? Math.max(H, W), { fit: 'outside', kernel: 'linear', fastShrinkOnLoad: false })
+        : opened.image.resize(W, H, { fit: 'fill', kernel: 'linear', fastShrinkOnLoad: false });
     const { data, info } = await colour(resized).raw().toBuffer({ resolveWithObject: true });
     if (info.width < W || info.height < H) throw new Error(`resize gave ${info.width}x${info.height}, smaller than ${W}x${H}`);
     // torchvision's CenterCrop rounds the offset: int(round((size - crop) / 2)).
