@@ -454,12 +454,22 @@ function groupIntoUnits(groups: PairGroup[], groupBy: CorrelationGrouping, metho
   return [...units.values()];
 }
 
+const sharedLabels = new Map<number, string[]>();
+
+/** n equal labels, one frozen array per n. */
+function oneGroupLabels(n: number): string[] {
+  let labels = sharedLabels.get(n);
+  if (!labels) sharedLabels.set(n, (labels = Object.freeze(new Array<string>(n).fill('')) as string[]));
+  return labels;
+}
+
 function toSample(unit: Unit): RowSample {
   if (unit.byGroup.size === 1) {
-    // The usual row (groupBy DATASET): one group, copied whole.
-    const [[label, group]] = unit.byGroup;
+    // The usual row (groupBy DATASET): one group, copied whole. Within one group only the labels' equality counts
+    // (grouped tau, bootstrap strata), so every such row of n models shares one read-only array of equal labels.
+    const [[, group]] = unit.byGroup;
     const n = group!.scores.length;
-    return { scores: Float64Array.from(group!.scores), performance: Float64Array.from(group!.performance), groups: new Array<string>(n).fill(label!), bounds: [[0, n]] };
+    return { scores: new Float64Array(group!.scores), performance: new Float64Array(group!.performance), groups: oneGroupLabels(n), bounds: [[0, n]] };
   }
   const n = [...unit.byGroup.values()].reduce((sum, g) => sum + g.scores.length, 0);
   const scores = new Float64Array(n);
