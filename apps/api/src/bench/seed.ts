@@ -57,17 +57,19 @@ export async function seedSyntheticResults(dataSource: DataSource, size: SeedSiz
     // The bulk tables' foreign keys, unique constraints and secondary indexes are dropped during the insert and
     // rebuilt after it from their definitions as the migrations left them: one validating join and one sorted build
     // each, instead of 1.2M row triggers and random index insertions (10x faster).
-    const constraints: { tbl: string; name: string; definition: string }[] = await runner.query(
-      `SELECT c.conrelid::regclass::text AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS definition FROM pg_constraint c
-       WHERE c.conrelid IN ('score'::regclass, 'evaluation'::regclass) AND c.contype IN ('f', 'u') ORDER BY c.contype DESC`,
-    );
-    const indexes: { name: string; definition: string }[] = await runner.query(
-      `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+    // The statements come from the catalogue (format %I quotes the names), kept until the transaction ends.
+    await runner.query(
+      `CREATE TEMP TABLE bench_ddl ON COMMIT DROP AS
+       SELECT 1 AS restore_order, format('DROP INDEX %I', i.relname) AS remove, pg_get_indexdef(i.oid) AS restore
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
        WHERE x.indrelid IN ('score'::regclass, 'evaluation'::regclass) AND NOT x.indisprimary
-         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+       UNION ALL
+       SELECT CASE c.contype WHEN 'u' THEN 2 ELSE 3 END, format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname),
+              format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid))
+       FROM pg_constraint c WHERE c.conrelid IN ('score'::regclass, 'evaluation'::regclass) AND c.contype IN ('f', 'u')`,
     );
-    for (const c of constraints) await runner.query(`ALTER TABLE ${c.tbl} DROP CONSTRAINT ${quoteIdent(c.name)}`);
-    for (const index of indexes) await runner.query(`DROP INDEX ${quoteIdent(index.name)}`);
+    await runner.query(`DO $$ DECLARE r record; BEGIN FOR r IN SELECT remove FROM bench_ddl ORDER BY restore_order DESC LOOP EXECUTE r.remove; END LOOP; END $$`);
     // setseed and the inserts share one connection, so random() is reproducible.
     await runner.query('SELECT setseed(0.42)');
     await runner.query(`INSERT INTO study (name, origin) SELECT 'bench-' || lpad(i::text, 3, '0'), 'computed' FROM generate_series(1, $1) AS i`, [size.studies]);
@@ -92,8 +94,7 @@ export async function seedSyntheticResults(dataSource: DataSource, size: SeedSiz
        SELECT e.study_id, me.id, e.model_id, e.dataset_id, e.value + 0.3 * random()
        FROM evaluation e, metric me ORDER BY e.study_id, e.dataset_id, me.id, e.model_id`,
     );
-    for (const index of indexes) await runner.query(index.definition);
-    for (const c of [...constraints].reverse()) await runner.query(`ALTER TABLE ${c.tbl} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`);
+    await runner.query(`DO $$ DECLARE r record; BEGIN FOR r IN SELECT restore FROM bench_ddl ORDER BY restore_order LOOP EXECUTE r.restore; END LOOP; END $$`);
     await runner.query('INSERT INTO bench_seed (signature) VALUES ($1)', [signature]);
     await runner.commitTransaction();
   } catch (error) {
@@ -112,8 +113,6 @@ export async function countRows(dataSource: DataSource): Promise<{ scores: numbe
   const [counts]: { scores: number; evaluations: number }[] = await dataSource.query('SELECT (SELECT count(*) FROM score)::int AS scores, (SELECT count(*) FROM evaluation)::int AS evaluations');
   return counts!;
 }
-
-const quoteIdent = (name: string): string => '"' + name.replace(/"/g, '""') + '"';
 
 /** The benchmark database's URL on the server of `adminUrl`: one database per seed size, kept between runs. */
 export function benchDatabaseUrl(adminUrl: string, size: SeedSize): string {

@@ -151,7 +151,6 @@ export function tauBootstrap(sample: RowSample, table: DrawTable, level: number,
       let conMinusDis = 0;
       let tiedX = 0;
       let tiedY = 0;
-      let tiedBoth = 0;
       const { sign, tieX, tieY } = stratum;
       for (let a = from; a < to; a++) {
         const ca = counts[a]!;
@@ -161,20 +160,17 @@ export function tauBootstrap(sample: RowSample, table: DrawTable, level: number,
           const w = ca * counts[c]!;
           const cell = row + positions[c]!;
           conMinusDis += w * sign[cell]!;
-          if (tieX && tieX[cell]) {
-            tiedX += w;
-            if (tieY && tieY[cell]) tiedBoth += w;
-          }
+          if (tieX && tieX[cell]) tiedX += w;
           if (tieY && tieY[cell]) tiedY += w;
         }
       }
       tiedX += self;
       tiedY += self;
-      tiedBoth += self;
       const total = (size * (size - 1)) / 2;
       // kendallTauFromCounts: constant x or y has no tau.
       if (tiedX === total || tiedY === total) continue;
-      // Its expression, operation for operation (C - D = total - tiedX - tiedY + tiedBoth - 2D, an exact integer).
+      // Its expression, operation for operation; C - D (the library's total - tiedX - tiedY + tiedBoth - 2D) is the
+      // same exact integer, summed directly here.
       const tau = Math.min(1, Math.max(-1, conMinusDis / Math.sqrt(total - tiedX) / Math.sqrt(total - tiedY)));
       if (!Number.isFinite(tau)) continue;
       sum += tau;
