@@ -68,5 +68,5 @@ export { transrate, transrateFromAnalysis, TRANSRATE_DEFAULT_EPS, type TransRate
 export { LegacyRandomState } from './linalg/mt19937';
 export { randomizedPcaScores, type RandomizedPcaOptions } from './linalg/randomized-pca';
 export { digamma, pactranDirichlet, pactranGamma, pactranGaussian, pactranGaussianFromAnalysis, type PacTranGaussianOptions, type PacTranGaussianResult, type PacTranResult } from './scores/pactran';
-export { ncti, nctiFromAnalysis, nctiPoolScores, type NctiComponents, type NctiResult } from './scores/ncti';
+export { ncti, nctiFromAnalysis, nctiPoolScores, type NctiComponents, type NctiOptions, type NctiResult } from './scores/ncti';
 export { etran, etranFromAnalysis, etranPoolScores, type EtranComponents, type EtranOptions, type EtranResult, type EtranWeights } from './scores/etran';

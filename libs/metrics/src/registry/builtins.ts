@@ -18,7 +18,7 @@ import { parcFromAnalysis, type ParcOptions } from '../scores/parc';
 import { sfdaFromAnalysis } from '../scores/sfda';
 import { transrateFromAnalysis, type TransRateOptions } from '../scores/transrate';
 import { etranFromAnalysis, etranPoolScores, type EtranOptions } from '../scores/etran';
-import { nctiFromAnalysis, nctiPoolScores } from '../scores/ncti';
+import { nctiFromAnalysis, nctiPoolScores, type NctiOptions } from '../scores/ncti';
 import { pactranDirichlet, pactranGamma, pactranGaussianFromAnalysis, type PacTranGaussianOptions } from '../scores/pactran';
 import { type MetricDefinition } from './metric';
 
@@ -418,9 +418,9 @@ export const BUILTIN_METRICS: readonly MetricDefinition[] = [
     requires: ['features', 'labels'],
     poolRelative: true,
     async compute(_input, ctx) {
-      const r = await nctiFromAnalysis(ctx.analysis());
+      const r = await nctiFromAnalysis(ctx.analysis(), { seed: ctx.seed, ...((ctx.options['ncti'] ?? {}) as NctiOptions) });
       const { seli, ncc, vc } = r.components;
-      return { value: ncc + seli - vc, diagnostics: { shrinkage: r.shrinkage, solver: r.solver }, components: { seli, ncc, vc } };
+      return { value: ncc + seli - vc, diagnostics: { shrinkage: r.shrinkage, solver: r.solver, pca: r.pca }, components: { seli, ncc, vc } };
     },
     relativise: nctiPoolScores,
   },

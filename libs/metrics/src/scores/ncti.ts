@@ -2,8 +2,10 @@ import { FeatureAnalysis } from '../analysis';
 import { MetricInputError } from '../errors';
 import { cholesky, invertLower } from '../linalg/cholesky';
 import { gemm } from '../linalg/gemm';
-import { matrix, type Matrix } from '../linalg/matrix';
+import { matrix, transpose, type Matrix } from '../linalg/matrix';
+import { orthonormalColumns } from '../linalg/orthonormal';
 import { SymmetricEigen } from '../linalg/symmetric-eigen';
+import { seededUniform } from '../random-normal';
 import { sumOfNormalisedComponents } from '../pool/pool';
 import { type PoolMember } from '../registry/metric';
 
@@ -30,6 +32,57 @@ export interface NctiResult {
   shrinkage: number;
   /** Which LDA the reference's rule picks: shrunk 'eigen', or the unshrunk 'svd' solver when the shrinkage is at its floor. */
   solver: 'eigen' | 'svd';
+  /** Which PCA was used (see `NctiOptions.pca`). */
+  pca: 'exact' | 'randomized';
+}
+
+export interface NctiOptions {
+  /**
+   * 'auto' (default) follows scikit-learn's PCA solver rule as the reference runs it: the exact PCA when
+   * max(N, D) <= 500 or 64 >= 0.8 min(N, D), otherwise a randomised range finder with its iteration count (7 power
+   * iterations when 64 < 0.1 min(N, D), else 4) and 10 oversamples, orthonormalised after every product (scikit-learn
+   * normalises by LU; the reference passes no random_state, so its own values vary from run to run at that level).
+   * 'exact' always takes the covariance eigendecomposition (free when other scores of the same `scoreAll` share it).
+   */
+  pca?: 'auto' | 'exact' | 'randomized';
+  /** Seed of the randomised range finder's Gaussian test matrix (default 0). */
+  seed?: number;
+}
+
+/** NCTI's PCA: scores Z (N x 64, centred) and the variances of its columns (N - 1 normaliser), descending. */
+async function nctiPca(a: FeatureAnalysis, options: NctiOptions): Promise<{ z: Matrix; variances: Float64Array; pca: 'exact' | 'randomized' }> {
+  const k = PCA_COMPONENTS;
+  const small = Math.min(a.n, a.d);
+  const mode = options.pca ?? 'auto';
+  const randomized = mode === 'randomized' || (mode === 'auto' && Math.max(a.n, a.d) > 500 && k < 0.8 * small);
+  if (!randomized) {
+    const eig = await a.covarianceEigen();
+    return { z: await a.pcaScores(k), variances: eig.values.slice(0, k), pca: 'exact' };
+  }
+  const iterations = k < 0.1 * small ? 7 : 4;
+  const p = Math.min(k + 10, small);
+  const xc = await a.centred();
+  // X_c^T products as plain products on a transposed copy (MLAS's skinny transA GEMM is 2.5-4x slower).
+  const xt = transpose(xc);
+  const { normal } = seededUniform(options.seed ?? 0);
+  const omega = matrix(a.d, p);
+  for (let t = 0; t < omega.data.length; t++) omega.data[t] = normal();
+  let q = await orthonormalColumns(await gemm(xc, omega), 1);
+  for (let it = 0; it < iterations; it++) {
+    const back = await orthonormalColumns(await gemm(xt, q), 1);
+    q = await orthonormalColumns(await gemm(xc, back), it === iterations - 1 ? 2 : 1);
+  }
+  // Rayleigh-Ritz: B^T = X_c^T Q, eig(B B^T) = Uhat S^2 Uhat^T, scores Q Uhat S.
+  const bt = await gemm(xt, q);
+  const eig = await SymmetricEigen.of(await gemm(bt, bt, { transA: true }));
+  const z = await gemm(q, await eig.vectors(k));
+  const variances = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    const s = Math.sqrt(Math.max(eig.values[c], 0));
+    variances[c] = eig.values[c] / (a.n - 1);
+    for (let i = 0; i < a.n; i++) z.data[i * k + c] *= s;
+  }
+  return { z, variances, pca: 'randomized' };
 }
 
 /** Sum of the singular values of a matrix given its Gram matrix G = A^T A (sqrt of G's eigenvalues; round-off negatives to 0). */
@@ -70,8 +123,9 @@ function shrink(cov: Float64Array, k: number, s: number): Float64Array {
  * rows of class c. The pool score is minmax(ncc) + minmax(seli) - minmax(vc) (see `nctiPoolScores`).
  *
  * **Reference behaviour.** The official code (BUserName/NCTI `metrics.NCTI_Score`, MIT) uses scikit-learn's PCA, whose
- * 'auto' solver is randomised when max(N, D) > 500 and 64 < 0.8 min(N, D); we always take the exact PCA (the golden
- * cases all use the exact solver there). The SELI term depends only on the LDA subspace's metric, so signs and rotations
+ * 'auto' solver is randomised when max(N, D) > 500 and 64 < 0.8 min(N, D) (unseeded there); we follow the same rule
+ * (`options.pca`, see `NctiOptions`) with a seeded range finder, so on large inputs ours and the reference's differ by
+ * that approximation, as two runs of the reference do. The golden cases all take the exact PCA: 1e-9. The SELI term depends only on the LDA subspace's metric, so signs and rotations
  * of the PCA basis do not matter. Cost: the shared covariance eigendecomposition and 64-column PCA scores, then
  * O(N 64^2).
  *
@@ -83,21 +137,20 @@ function shrink(cov: Float64Array, k: number, s: number): Float64Array {
  * // golden case scale_x1: { seli: 56.2495734852..., ncc: 0.8467735823968..., vc: 3.6071641923... }
  * const { components } = await ncti(features, labels);
  */
-export async function ncti(features: Matrix, labels: ArrayLike<number>): Promise<NctiResult> {
-  return nctiFromAnalysis(new FeatureAnalysis(features, labels));
+export async function ncti(features: Matrix, labels: ArrayLike<number>, options: NctiOptions = {}): Promise<NctiResult> {
+  return nctiFromAnalysis(new FeatureAnalysis(features, labels), options);
 }
 
-export async function nctiFromAnalysis(a: FeatureAnalysis): Promise<NctiResult> {
+export async function nctiFromAnalysis(a: FeatureAnalysis, options: NctiOptions = {}): Promise<NctiResult> {
   const k = PCA_COMPONENTS;
   if (Math.min(a.n, a.d) < k) {
     throw new MetricInputError('too_few_dimensions', `NCTI projects onto ${k} principal components but min(N, D) = ${Math.min(a.n, a.d)}`);
   }
-  const eig = await a.covarianceEigen();
+  const { z, variances, pca } = await nctiPca(a, options);
   let lead = 0;
-  for (let j = 0; j < SHRINKAGE_COMPONENTS; j++) lead += eig.values[j];
+  for (let j = 0; j < SHRINKAGE_COMPONENTS; j++) lead += variances[j];
   const shrinkage = Math.max(Math.exp(-lead), SHRINKAGE_FLOOR);
   const solver = shrinkage === SHRINKAGE_FLOOR ? 'svd' : 'eigen';
-  const z = await a.pcaScores(k);
   const { n } = a;
   const C = a.labels.classes;
   const y = a.labels.labels;
@@ -190,7 +243,7 @@ export async function nctiFromAnalysis(a: FeatureAnalysis): Promise<NctiResult> 
   }
   let nuclear = 0;
   for (let c = 0; c < C; c++) nuclear += await nuclearFromGram(matrix(C, C, grams.slice(c * C * C, (c + 1) * C * C)));
-  return { components: { seli, ncc, vc: Math.log(nuclear) }, shrinkage, solver };
+  return { components: { seli, ncc, vc: Math.log(nuclear) }, shrinkage, solver, pca };
 }
 
 /** scikit-learn's LDA solver 'svd' (no shrinkage), through k x k eigenproblems instead of the N x k SVDs. */

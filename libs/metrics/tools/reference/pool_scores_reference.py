@@ -9,6 +9,13 @@ case of ../shared/golden/metrics and writes libs/metrics/src/scores/__tests__/fi
         --pactran /tmp/official/google-research+pactran_metrics \
         --etran /tmp/official/mgholamikn+ETran --ncti /tmp/official/BUserName+NCTI
 
+Timing on the benchmark's inputs (`npx vite-node src/bench/metrics.bench.ts a --metrics ncti --write-npy <dir>`):
+
+    /usr/bin/python3 libs/metrics/tools/reference/pool_scores_reference.py --time-npy <dir> --case a --runs 3 \
+        --pactran <checkout> --etran <checkout> --ncti <checkout>
+
+prints one JSON line of wall and CPU seconds (median of --runs) per official scorer.
+
 Pool-relative scores (ncti, etran) are also combined over a pool built deterministically from each case's features
 (see `pool_members`), exactly as the official evaluation scripts combine the models of one dataset.
 """
@@ -104,8 +111,12 @@ def json_number(v):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--golden', required=True)
-    ap.add_argument('--out', required=True)
+    ap.add_argument('--golden')
+    ap.add_argument('--out')
+    ap.add_argument('--time-npy')
+    ap.add_argument('--case')
+    ap.add_argument('--runs', type=int, default=3)
+    ap.add_argument('--only', default='pactran_dirichlet,pactran_gamma,pactran_gaussian,ncti,etran')
     ap.add_argument('--pactran', required=True)
     ap.add_argument('--etran', required=True)
     ap.add_argument('--ncti', required=True)
@@ -121,6 +132,9 @@ def main():
     pac = load_module('official_pactran', args.pactran, 'compute_metrics.py')
     et = load_module('official_etran', args.etran, 'metrics.py')
     nc = load_module('official_ncti', args.ncti, 'metrics.py')
+
+    if args.time_npy:
+        return time_official(args, pac, et, nc)
 
     real_minimize = scipy.optimize.minimize
 
@@ -246,6 +260,45 @@ def main():
         with open(os.path.join(args.out, f'{k}.json'), 'w') as f:
             json.dump(doc, f, indent=1, sort_keys=True, allow_nan=False)
             f.write('\n')
+
+
+def time_official(args, pac, et, nc):
+    import contextlib
+    import io
+    import time
+    x = np.load(os.path.join(args.time_npy, f'{args.case}_features.npy')).astype(np.float64)
+    y = np.load(os.path.join(args.time_npy, f'{args.case}_labels.npy')).astype(np.int64)
+    p = np.load(os.path.join(args.time_npy, f'{args.case}_predictions.npy')).astype(np.float64)
+
+    def etran_parts():
+        et.Energy_Score(x.copy(), 0.5, 'bot')
+        et.LDA_Score(x.copy(), y.copy())
+        onehot = np.eye(y.max() + 1)[y]
+        np.linalg.lstsq(x, onehot, rcond=None)
+
+    def pac_gauss():
+        np.random.seed(0)
+        pac.calculate_pac_gauss(x.copy(), y.copy(), lda_factor=1.)
+
+    jobs = {
+        'pactran_dirichlet': lambda: pac.calculate_pac_dir(p.copy(), y.copy(), alpha=1.),
+        'pactran_gamma': lambda: pac.calculate_pac_gamma(p.copy(), y.copy(), alpha=1.),
+        'pactran_gaussian': pac_gauss,
+        'ncti': lambda: nc.NCTI_Score(x.copy(), y.copy()),
+        'etran': etran_parts,
+    }
+    out = {'case': args.case, 'N': x.shape[0], 'D': x.shape[1], 'C': int(y.max() + 1),
+           'threads': os.environ.get('OPENBLAS_NUM_THREADS', 'default')}
+    for k in args.only.split(','):
+        wall, cpu = [], []
+        for _ in range(args.runs):
+            t0, c0 = time.perf_counter(), time.process_time()
+            with contextlib.redirect_stdout(io.StringIO()):
+                jobs[k]()
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        out[k] = {'wall': round(sorted(wall)[len(wall) // 2], 3), 'cpu': round(sorted(cpu)[len(cpu) // 2], 3)}
+    print(json.dumps(out))
 
 
 if __name__ == '__main__':

@@ -6,6 +6,7 @@ import { BUILTIN_METRICS } from '../../registry/builtins';
 import { type PoolMember } from '../../registry/metric';
 import { goldenNames, loadGolden, relErr } from '../../__tests__/golden';
 import { FeatureAnalysis } from '../../analysis';
+import { seededUniform } from '../../random-normal';
 import { syntheticInput } from '../../synthetic';
 import { ncti, nctiPoolScores, type NctiComponents } from '../ncti';
 import { loadPoolFixture, pooledTolerance, poolMembers } from './pool-fixture';
@@ -97,6 +98,33 @@ describe('NCTI invariants', () => {
     expect(a.solver).toBe('svd');
     expect(relErr(b.components.ncc, a.components.ncc)).toBeLessThan(1e-9);
     expect(relErr(b.components.seli, a.components.seli)).toBeLessThan(1e-9);
+  });
+
+  it("PCA rule: exact up to max(N, D) = 500 (all golden cases), else the seeded randomised range finder, which converges to the exact PCA when the 64th variance is separated from the 75th", async () => {
+    const g = loadGolden('medium_multiclass');
+    expect((await ncti(g.features, g.labels)).pca).toBe('exact');
+    // 64 latent factors (with class-dependent means) over 1e-4 isotropic noise: a gap of ~1e6 after the 64th variance.
+    const { normal } = seededUniform(8);
+    const n = 900;
+    const d = 256;
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const loading = Float64Array.from({ length: 64 * d }, () => normal());
+    const features = matrix(n, d);
+    for (let i = 0; i < n; i++) {
+      const zi = Array.from({ length: 64 }, (_, q) => normal() + (q === labels[i] ? 2 : 0));
+      for (let j = 0; j < d; j++) {
+        let v = 1e-4 * normal();
+        for (let q = 0; q < 64; q++) v += zi[q] * loading[q * d + j];
+        features.data[i * d + j] = v;
+      }
+    }
+    const s = { features, labels };
+    const exact = await ncti(s.features, s.labels, { pca: 'exact' });
+    const auto = await ncti(s.features, s.labels);
+    expect(auto.pca).toBe('randomized');
+    for (const part of ['seli', 'ncc', 'vc'] as const) expect(relErr(auto.components[part], exact.components[part])).toBeLessThan(1e-6);
+    // Deterministic for a given seed; another seed is another draw.
+    expect((await ncti(s.features, s.labels, { seed: 0 })).components).toEqual(auto.components);
   });
 
   it('refuses fewer than 64 dimensions and bad labels', async () => {
