@@ -40,15 +40,15 @@ export type EtranWeights = Readonly<Partial<Record<keyof EtranComponents, number
  * @throws MetricInputError for bad input or an energyFraction outside (0, 1].
  *
  * **Definition.**
- * - Energy (paper Sec. 3.2, E(x) = -log sum_j exp f_j(x)): e_i = log sum_j exp x_ij; S_en = mean of the
+ * - Energy (the energy-based model's free energy E(x) = -log sum_j exp f_j(x)): e_i = log sum_j exp x_ij; S_en = mean of the
  *   m = max(1, floor(N * 0.005)) smallest e_i (the highest-energy, least in-distribution samples; the official run's
  *   `Energy_Score(X, 0.5, 'bot')`, which averages floor(5 N / 1000) samples and so returns NaN for N < 200, where we
  *   use one sample).
- * - Classification (Sec. 3.3, LDA with the official code's estimate): logits_ic = x_i . mu_c - ||mu_c||^2 / 2 + ln pi_c,
+ * - Classification (the paper's LDA-based score S_cls, as the official code estimates it): logits_ic = x_i . mu_c - ||mu_c||^2 / 2 + ln pi_c,
  *   S_cls = (1/N) sum_i softmax(logits_i)_{y_i}. The official LDA computes shrunk scatter matrices but its
  *   discriminant is means V V^T with V the orthonormal eigenvectors of eigh, i.e. the identity: what it evaluates is
  *   this class-mean (identity covariance) Gaussian classifier on the raw features, which we compute directly.
- * - Regression (Sec. 3.4, SVD-based least squares): with Y the N x C one-hot labels and X^+ the pseudo-inverse
+ * - Regression (the paper's SVD-based regression score S_reg): with Y the N x C one-hot labels and X^+ the pseudo-inverse
  *   (singular values <= eps max(N, D) sigma_max dropped, as numpy's lstsq), S_reg = -||X X^+ Y - Y||_F^2 / (N C).
  *   No callable official code exists for classification (the repository's regression solver is unfinished); the
  *   fixtures use numpy's lstsq.

@@ -110,7 +110,7 @@ function shrink(cov: Float64Array, k: number, s: number): Float64Array {
  * @returns the components {seli, ncc, vc}, the LDA shrinkage and solver.
  * @throws MetricInputError `too_few_dimensions` when min(N, D) < 64 (the reference's PCA raises).
  *
- * **Definition** (paper Sec. 3, Eqs. for S_seli, S_ncc and S_vc; the official code's choices). Z = PCA_64(X) (exact;
+ * **Definition** (the paper's three terms as the official code computes them). Z = PCA_64(X) (exact;
  * variances lambda_1 >= ... with the N - 1 normaliser). Shrinkage s = max(exp(-sum_{j<=32} lambda_j), 1e-10).
  * LDA of Z with priors pi_c = n_c / N:
  * - s > 1e-10 (scikit-learn solver 'eigen'): S_w = sum_c pi_c shrink(cov_c), S_t = shrink(cov), S_b = S_t - S_w with

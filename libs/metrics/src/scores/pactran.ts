@@ -128,8 +128,8 @@ function checkedInputs(probs: Matrix, labels: ArrayLike<number>, alpha: number):
  * @returns the bound, a cost: lower = more transferable. Finite for valid input.
  * @throws MetricInputError for bad labels or probabilities.
  *
- * **Definition** (paper Sec. 4.1, the variational form of its Eq. for the Dirichlet prior). Prior concentrations
- * a0_c = alpha n_c / N + 1e-10. Latent source class z with q_i(z) initialised to theta_i and 10 mean-field steps:
+ * **Definition** (the paper's Dirichlet-prior bound, in the mean-field form the official code evaluates).
+ * Prior concentrations a0_c = alpha n_c / N + 1e-10. Latent source class z with q_i(z) initialised to theta_i and 10 mean-field steps:
  * a_w[c, z] = a0_c + sum_{i: y_i = c} q_i(z); q_i(z) proportional to theta'_i(z) exp(psi(a_w[y_i, z]) - psi(sum_c a_w[c, z]))
  * with theta' = theta + 1e-10 (a_w of the last step is the one computed before the last q update). With
  * log B^-1(a) = ln Gamma(sum a) - sum ln Gamma(a):
@@ -189,8 +189,8 @@ export function pactranDirichlet(probs: Matrix, labels: ArrayLike<number>, alpha
  * @returns the bound, a cost: lower = more transferable.
  * @throws MetricInputError for bad labels or probabilities.
  *
- * **Definition** (paper Sec. 4.2, variational form). a0_c = alpha n_c / N + 1e-10, rate beta = 1. Ten mean-field steps
- * from q_i = theta_i: a_w[c, z] = a0_c + sum_{i: y_i = c} q_i(z); l_i = sum_z theta_i(z) sum_c a_w[c, z];
+ * **Definition** (the paper's Gamma-prior bound, in the official code's mean-field form). a0_c = alpha n_c / N + 1e-10,
+ * rate beta = 1. Ten mean-field steps from q_i = theta_i: a_w[c, z] = a0_c + sum_{i: y_i = c} q_i(z); l_i = sum_z theta_i(z) sum_c a_w[c, z];
  * q_i(z) proportional to theta'_i(z) exp(psi(a_w[y_i, z])). Then
  * PACTran-Gamma = 1 + [ sum_{c,z} (ln Gamma(a0_c) - ln Gamma(a_w[c, z])) + sum_i (sum_z q_i(z) ln(q_i(z)/theta'_i(z)) + ln l_i - 1) ] / (N C)
  * (the reference's beta log-terms vanish for beta = 1; l_i and a_w are those of the last step).
@@ -348,8 +348,8 @@ const STALL_ITERATIONS = 5;
  * @returns the bound (a cost: lower = more transferable), the MAP loss, L-BFGS iterations and final gradient norm.
  * @throws MetricInputError for bad input.
  *
- * **Definition** (paper Sec. 4.3, Eq. for the Gaussian prior with the diagonal second-order approximation). X centred,
- * Y one-hot, lambda' = lambda N, K = D C.
+ * **Definition** (the paper's Gaussian-prior bound with the diagonal second-order approximation, as the official code
+ * evaluates it). X centred, Y one-hot, lambda' = lambda N, K = D C.
  * L(W, b) = (1/N) sum_i [ln(1 + 1e-10) - ln softmax(x_i W + b)_{y_i}] + ||W||^2 / (2 lambda'), minimised over W (D x C)
  * and b (C, unregularised). At the optimum, with p_i = softmax(x_i W + b):
  * h = sum_i (||x_i||^2 + 1) sum_k p_ik (1 - p_ik) + K / lambda' (the sum of the diagonal second derivatives, which the
