@@ -32,7 +32,7 @@ export { nleepProb, nleepProbFromAnalysis, type NLeepProbResult } from './scores
 export { knnLoo, knnLooFromAnalysis, type KnnLooOptions, type KnnLooResult } from './scores/knn-loo';
 export { linearProbeCv, linearProbeCvFromAnalysis, type LinearProbeCvOptions, type LinearProbeCvResult, type LinearProbeFold } from './scores/linear-probe-cv';
 export { imagenetTop1, type StaticBaselineResult } from './scores/imagenet-top1';
-export { paramCount } from './scores/param-count';
+export { parameterCount } from './scores/parameter-count';
 export { scoreAll, type ScoreAllOptions, type ScoreAllResult } from './score-all';
 export { syntheticInput, type SyntheticOptions } from './synthetic';
 export {

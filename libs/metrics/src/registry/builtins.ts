@@ -13,7 +13,7 @@ import { leepProb } from '../scores/leep-prob';
 import { linearProbeCvFromAnalysis, type LinearProbeCvOptions } from '../scores/linear-probe-cv';
 import { logmeFixedPointFromAnalysis } from '../scores/logme-fixed-point';
 import { nleepProbFromAnalysis } from '../scores/nleep-prob';
-import { paramCount } from '../scores/param-count';
+import { parameterCount } from '../scores/parameter-count';
 import { parcFromAnalysis, type ParcOptions } from '../scores/parc';
 import { sfdaFromAnalysis } from '../scores/sfda';
 import { transrateFromAnalysis, type TransRateOptions } from '../scores/transrate';
@@ -278,7 +278,7 @@ export const BUILTIN_METRICS: readonly MetricDefinition[] = [
     },
   },
   {
-    id: 'param_count',
+    id: 'parameter_count',
     variant: 'model-card',
     version: '1.0.0',
     paper: {
@@ -294,7 +294,7 @@ export const BUILTIN_METRICS: readonly MetricDefinition[] = [
     poolRelative: false,
     kind: 'static-baseline',
     async compute(input) {
-      return { value: paramCount(need(input.model, 'model metadata')).value, diagnostics: {} };
+      return { value: parameterCount(need(input.model, 'model metadata')).value, diagnostics: {} };
     },
   },
   {

@@ -64,10 +64,10 @@ describe('transferscope metrics', () => {
     const byId = new Map(rows.map((row) => [row.id, row]));
     expect(byId.get('logme')).toMatchObject({ kind: 'score' });
     expect(byId.get('knn_loo')).toMatchObject({ kind: 'baseline' });
-    expect(byId.get('param_count')).toMatchObject({ kind: 'static-baseline', metadata: ['parameters'] });
+    expect(byId.get('parameter_count')).toMatchObject({ kind: 'static-baseline', metadata: ['parameters'] });
     expect(byId.get('imagenet_top1')).toMatchObject({ kind: 'static-baseline', metadata: ['imagenetTop1'] });
     const table = await run(['metrics', 'list']);
-    expect(table).toMatch(/param_count\s+model-card\s+1\.0\.0\s+higher\s+modelMetadata\(parameters\)\s+static-baseline/);
+    expect(table).toMatch(/parameter_count\s+model-card\s+1\.0\.0\s+higher\s+modelMetadata\(parameters\)\s+static-baseline/);
   });
 
   it('lists a plugin named on the command line beside the built-ins', async () => {

@@ -20,9 +20,9 @@ describe('imagenet_top1', () => {
     const none = await scoreAll({ features: g.features, labels: g.labels }, ['imagenet_top1', 'logme']);
     expect(none.skipped['imagenet_top1']).toBe('missing input: modelMetadata.imagenetTop1');
     expect(Number.isFinite(none.values['logme'])).toBe(true);
-    const partial = await scoreAll({ labels: g.labels, model: { parameters: 1000 } }, ['imagenet_top1', 'param_count']);
+    const partial = await scoreAll({ labels: g.labels, model: { parameters: 1000 } }, ['imagenet_top1', 'parameter_count']);
     expect(partial.skipped).toEqual({ imagenet_top1: 'missing input: modelMetadata.imagenetTop1' });
-    expect(partial.values).toEqual({ param_count: 1000 });
+    expect(partial.values).toEqual({ parameter_count: 1000 });
   });
 
   it('is registered as a static baseline reading only metadata, and passes validateMetric', async () => {

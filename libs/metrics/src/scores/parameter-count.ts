@@ -22,10 +22,10 @@ import { type StaticBaselineResult } from './imagenet-top1';
  * General Visual Representation Learning", ECCV 2020. https://arxiv.org/abs/1912.11370
  *
  * @example
- * paramCount({ parameters: 25_557_032 }).value; // 25557032 (torchvision ResNet-50)
+ * parameterCount({ parameters: 25_557_032 }).value; // 25557032 (torchvision ResNet-50)
  */
-export function paramCount(model: ModelMetadata): StaticBaselineResult {
+export function parameterCount(model: ModelMetadata): StaticBaselineResult {
   checkModelMetadata(model);
-  if (model.parameters === undefined) throw new MetricInputError('metadata_missing', 'param_count needs model.parameters');
+  if (model.parameters === undefined) throw new MetricInputError('metadata_missing', 'parameter_count needs model.parameters');
   return { value: model.parameters };
 }
