@@ -55,7 +55,8 @@ export function graphqlHandler(apollo: ApolloServer<ApiContext>, options: Graphq
       if (replayable.size >= 1024) replayable.clear();
       replayable.set(body.query, ok);
     }
-    return ok ? JSON.stringify([body.query, body.operationName ?? null, body.variables ?? null]) : null;
+    // The Accept header picks the response's content type (application/json or application/graphql-response+json).
+    return ok ? JSON.stringify([body.query, body.operationName ?? null, body.variables ?? null, req.headers.accept ?? '']) : null;
   };
 
   return async (req, res, next) => {

@@ -60,6 +60,15 @@ describe('the response cache, shared change-version reads and the verified-token
     expect(serviceCalls()).toBeGreaterThan(calls);
   });
 
+  it('keeps the content type the Accept header asked for', async () => {
+    const ask = (accept: string) =>
+      fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${reader}` }, body: JSON.stringify({ query: TAU }) });
+    for (let i = 0; i < 2; i++) {
+      expect((await ask('application/graphql-response+json')).headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+      expect((await ask('application/json')).headers.get('content-type')).toMatch(/^application\/json/);
+    }
+  });
+
   it('still refuses callers who may not read, whatever is cached', async () => {
     await post(TAU);
     const anonymous = await post(TAU, null);
