@@ -102,7 +102,7 @@ describe('the API across a Postgres restart (a private cluster)', () => {
   });
 
   it('a study running across a Postgres restart finishes with every unit recorded exactly once', async () => {
-    const study = tinyStudy('e2e-pg-restart', 8);
+    const study = tinyStudy('e2e-pg-restart', 16);
     const expected = expectedRows(study);
     const studyFile = join(dir, 'study.json');
     writeFileSync(studyFile, JSON.stringify(study));

@@ -15,7 +15,7 @@ const ADMIN_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:
 const PERFORMANCES = join(SHARED, 'paper/results/task_performances.csv');
 const SCORES = join(SHARED, 'paper/results/transf_metrics_values.csv');
 
-const STUDY = tinyStudy('e2e-reliability', 8);
+const STUDY = tinyStudy('e2e-reliability', 16);
 const EXPECTED_COUNTS = expectedRows(STUDY);
 
 function spawnCli(args: string[], cwd: string, env: Record<string, string>): ChildProcess & { exited: Promise<number | null>; output: () => string } {

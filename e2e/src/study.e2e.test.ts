@@ -1,4 +1,5 @@
 import { createScratchDatabase, openDatabase, rowCounts, type ScratchDatabase } from '@transferscope/db';
+import { createRegistry } from '@transferscope/metrics';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,5 +101,36 @@ describe('a real study, end to end', () => {
     const db = await openDatabase({ kind: 'postgres', url: scratch.url }, { migrate: false });
     expect(await db.dataSource.query("SELECT 1 FROM study WHERE name = 'bad'")).toEqual([]);
     await db.close();
+  });
+
+  it("a changed model pool gets its own pool-relative scores under a new pool id; the old pool's stay", async () => {
+    const pooled = createRegistry()
+      .list()
+      .filter((m) => m.poolRelative)
+      .map((m) => m.id);
+    expect(pooled.length).toBeGreaterThan(0);
+    const poolRows = async () => {
+      const db = await openDatabase({ kind: 'postgres', url: scratch.url }, { migrate: false });
+      try {
+        return (await db.dataSource.query(
+          `SELECT pool_id AS pool, count(*)::int AS rows, count(DISTINCT model_id)::int AS models FROM score
+           WHERE metric_id = ANY($1::text[]) AND pool_id <> '' GROUP BY pool_id ORDER BY rows DESC`,
+          [pooled],
+        )) as { pool: string; rows: number; models: number }[];
+      } finally {
+        await db.close();
+      }
+    };
+    const before = await poolRows();
+    // One pool of both models: every pool-relative metric, ID and OOD.
+    expect(before).toEqual([{ pool: expect.stringMatching(/^pool-[0-9a-f]{16}$/), rows: MODELS.length * pooled.length * 2, models: MODELS.length }]);
+
+    const smaller = join(dir, 'smaller.json');
+    writeFileSync(smaller, JSON.stringify({ ...STUDY, models: [MODELS[0]] }));
+    const result = await runCli(['study', 'run', smaller], { cwd: dir, env });
+    expect(result.stderr).not.toMatch(/transferscope: /);
+    expect(result.code).toBe(0);
+    const after = await poolRows();
+    expect(after).toEqual([before[0], { pool: expect.not.stringMatching(before[0]!.pool), rows: pooled.length * 2, models: 1 }]);
   });
 });
