@@ -114,7 +114,7 @@ export class CorrelationService {
    * oriented): what the dashboard plots.
    */
   async pairs(query: Omit<CorrelationQuery, 'method'>): Promise<CorrelationPair[]> {
-    const groups = [...(await this.scoreGroups(query, false)), ...(await this.baselineGroups(query))];
+    const groups = this.withBaselines(await this.scoreGroups(query, false), await this.baselineGroups(query));
     if (groups.length === 0) await this.assertMeasureExists(query.performance);
     return groups.flatMap(({ study, dataset, metric, protocol, baseline, models, scores, performance }) =>
       models.map((model, i) => ({ study, dataset, metric, model, protocol, baseline, score: scores[i]!, performance: performance[i]! })),
@@ -122,7 +122,7 @@ export class CorrelationService {
   }
 
   private async compute(query: CorrelationQuery, deadline: number): Promise<Correlation[]> {
-    const groups = [...(await this.scoreGroups(query)), ...(await this.baselineGroups(query))];
+    const groups = this.withBaselines(await this.scoreGroups(query), await this.baselineGroups(query));
     if (groups.length === 0) await this.assertMeasureExists(query.performance);
 
     const units = groupIntoUnits(groups, query.groupBy ?? CorrelationGrouping.DATASET, query.method, query.performance);
@@ -376,6 +376,16 @@ export class CorrelationService {
       datasets: new Map(row.datasets.map(([id, name]) => [id, { name }])),
       metrics: new Map(row.metrics.map(([id, direction, poolRelative]) => [id, { direction, poolRelative }])),
     };
+  }
+
+  /**
+   * Score groups plus the baselines from model metadata, except where a study recorded the same baseline as a score
+   * (compute scores the registry's `imagenet_top1` / `parameter_count` static baselines): one group per metric.
+   */
+  private withBaselines(scores: PairGroup[], baselines: PairGroup[]): PairGroup[] {
+    const key = (g: PairGroup) => `${g.study}\u001f${g.dataset}\u001f${g.metric}\u001f${g.protocol}`;
+    const scored = new Set(scores.map(key));
+    return [...scores, ...baselines.filter((g) => !scored.has(key(g)))];
   }
 
   private async baselineGroups(query: Omit<CorrelationQuery, 'method'>): Promise<PairGroup[]> {

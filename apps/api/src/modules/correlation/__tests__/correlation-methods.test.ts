@@ -129,6 +129,24 @@ describe('CorrelationService methods, grouping, filters, baselines, bootstrap an
     expect(await service.correlations({ ...base, protocol: TransferProtocolFilter.FINETUNE })).toEqual([]);
   });
 
+  it('answers one row per baseline where a study also scored it as a metric (the scored one)', async () => {
+    await q(`INSERT INTO metric (id, direction) VALUES ('parameter_count', 'higher')`);
+    for (let m = 0; m < MODELS.length; m++) {
+      await q(`INSERT INTO score (study_id, metric_id, model_id, dataset_id, value) SELECT 1, 'parameter_count', $1, id, $2 FROM dataset WHERE name = 'alpha'`, [MODELS[m], PARAMS[m]]);
+    }
+    try {
+      const rows = await service.correlations({ ...base, metrics: ['parameter_count'] });
+      expect(rows.map((r) => [r.dataset, r.baseline])).toEqual([
+        ['alpha', false],
+        ['beta', true],
+      ]);
+      expect(rows[0]!.value).toBeCloseTo(referenceTauB(PARAMS, [...DATA.alpha.accuracy]), 12);
+    } finally {
+      await q(`DELETE FROM score WHERE metric_id = 'parameter_count'`);
+      await q(`DELETE FROM metric WHERE id = 'parameter_count'`);
+    }
+  });
+
   it('gives identical bootstrap intervals for the same seed, and reports the seed it drew when none is given', async () => {
     const query = { ...base, datasets: ['alpha'], metrics: ['up'], bootstrap: { resamples: 500, seed: 42, interval: BootstrapIntervalKind.PERCENTILE, level: 0.9 } };
     const fresh = new CorrelationService(db.dataSource);
