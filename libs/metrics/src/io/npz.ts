@@ -99,8 +99,14 @@ function centralDirectory(view: DataView): Entry[] {
       const len = view.getUint16(x + 2, true);
       if (id === 1) {
         let p = x + 4;
-        if (size === 0xffffffff) (size = u64(view, p)), (p += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = u64(view, p)), (p += 8);
+        if (size === 0xffffffff) {
+          size = u64(view, p);
+          p += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = u64(view, p);
+          p += 8;
+        }
         if (localOffset === 0xffffffff) localOffset = u64(view, p);
       }
       x += 4 + len;
