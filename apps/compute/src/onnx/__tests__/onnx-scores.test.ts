@@ -69,7 +69,15 @@ describe('scores from ONNX features equal scores from tfjs features', () => {
     expect(Object.keys(scores.onnx).sort()).toEqual(ids);
     expect(ids.length).toBeGreaterThan(4);
     const rel = Object.fromEntries(ids.map((id) => [id, Math.abs(scores.onnx[id] - scores.tfjs[id]) / Math.max(Math.abs(scores.tfjs[id]), 1e-12)]));
-    // Measured: LogME 2e-6, reg-H-score and LEEP < 1e-7, the others 0 or 1e-15.
-    for (const id of ids) expect(rel[id], id).toBeLessThan(1e-4);
+    // Measured: LogME 2e-6, reg-H-score and LEEP < 1e-7, the others 0 or 1e-15 — except the scores that are not
+    // continuous in the features: PARC is a Spearman correlation of pair dissimilarities, so near-equal pairs can swap
+    // ranks (measured 3.3e-4); kNN and the cross-validated probe are accuracies, which move by whole samples.
+    const n = PER_CLASS * CLASSES.length;
+    const discontinuous: Record<string, (id: string) => void> = {
+      parc: (id) => expect(rel[id], id).toBeLessThan(1e-3),
+      knn_loo: (id) => expect(Math.abs(scores.onnx[id] - scores.tfjs[id]), id).toBeLessThanOrEqual(1 / n + 1e-12),
+      linear_probe_cv: (id) => expect(Math.abs(scores.onnx[id] - scores.tfjs[id]), id).toBeLessThanOrEqual(1 / n + 1e-12),
+    };
+    for (const id of ids) (discontinuous[id] ?? ((m: string) => expect(rel[m], m).toBeLessThan(1e-4)))(id);
   });
 });
