@@ -68,8 +68,9 @@ export function graphqlHandler(apollo: ApolloServer<ApiContext>, options: Graphq
       const key = keyOf(req);
       let version: string | null = null;
       if (key !== null && (await options.mayRead(req).then(() => true, () => false))) {
-        version = await options.changeVersion();
-        const hit = cache!.get(key, version);
+        // Database unreachable: no cache this time; Apollo answers (a JSON error without the connection's details).
+        version = await options.changeVersion().catch(() => null);
+        const hit = version === null ? undefined : cache!.get(key, version);
         if (hit) {
           // What res.send would send for the same text (a POST is never answered 304), without its work.
           for (const [name, value] of hit.headers) res.setHeader(name, value);
@@ -104,7 +105,12 @@ export function graphqlHandler(apollo: ApolloServer<ApiContext>, options: Graphq
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
     } catch (error) {
-      next(error);
+      // Never Express's default HTML page with a stack trace: the same generic JSON error Apollo gives.
+      if (res.headersSent) {
+        next(error);
+        return;
+      }
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
     }
   };
 }
