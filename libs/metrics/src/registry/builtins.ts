@@ -38,6 +38,15 @@ const PAPER_KORNBLITH_2019 = {
   url: 'https://arxiv.org/abs/1805.08974',
 };
 
+/** PACTran's three variants (Dirichlet, Gamma, Gaussian) come from one paper. */
+const PAPER_DING_2022 = {
+  title: 'PACTran: PAC-Bayesian Metrics for Estimating the Transferability of Pretrained Models to Classification Tasks',
+  authors: ['Nan Ding', 'Xi Chen', 'Tomer Levinboim', 'Soravit Changpinyo', 'Radu Soricut'],
+  venue: 'ECCV',
+  year: 2022,
+  url: 'https://arxiv.org/abs/2203.05126',
+};
+
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new MetricInputError('shape_mismatch', `missing input: ${what}`);
   return value;
@@ -352,13 +361,7 @@ export const BUILTIN_METRICS: readonly MetricDefinition[] = [
     id: 'pactran_dirichlet',
     variant: 'official',
     version: '1.0.0',
-    paper: {
-      title: 'PACTran: PAC-Bayesian Metrics for Estimating the Transferability of Pretrained Models to Classification Tasks',
-      authors: ['Nan Ding', 'Xi Chen', 'Tomer Levinboim', 'Soravit Changpinyo', 'Radu Soricut'],
-      venue: 'ECCV',
-      year: 2022,
-      url: 'https://arxiv.org/abs/2203.05126',
-    },
+    paper: PAPER_DING_2022,
     direction: 'lower',
     requires: ['sourceProbabilities', 'labels'],
     poolRelative: false,
@@ -370,13 +373,7 @@ export const BUILTIN_METRICS: readonly MetricDefinition[] = [
     id: 'pactran_gamma',
     variant: 'official',
     version: '1.0.0',
-    paper: {
-      title: 'PACTran: PAC-Bayesian Metrics for Estimating the Transferability of Pretrained Models to Classification Tasks',
-      authors: ['Nan Ding', 'Xi Chen', 'Tomer Levinboim', 'Soravit Changpinyo', 'Radu Soricut'],
-      venue: 'ECCV',
-      year: 2022,
-      url: 'https://arxiv.org/abs/2203.05126',
-    },
+    paper: PAPER_DING_2022,
     direction: 'lower',
     requires: ['sourceProbabilities', 'labels'],
     poolRelative: false,
@@ -388,13 +385,7 @@ export const BUILTIN_METRICS: readonly MetricDefinition[] = [
     id: 'pactran_gaussian',
     variant: 'lambda1-sigma100',
     version: '1.0.0',
-    paper: {
-      title: 'PACTran: PAC-Bayesian Metrics for Estimating the Transferability of Pretrained Models to Classification Tasks',
-      authors: ['Nan Ding', 'Xi Chen', 'Tomer Levinboim', 'Soravit Changpinyo', 'Radu Soricut'],
-      venue: 'ECCV',
-      year: 2022,
-      url: 'https://arxiv.org/abs/2203.05126',
-    },
+    paper: PAPER_DING_2022,
     direction: 'lower',
     requires: ['features', 'labels'],
     poolRelative: false,
