@@ -1,6 +1,7 @@
 import { cholesky, invertLower } from './cholesky';
-import { batchedGram, gemm } from './gemm';
+import { gemm } from './gemm';
 import { matrix, type Matrix } from './matrix';
+import { mahalanobisSquared, splitSamples, type SplitSamples, weightedScatters } from './mixture-kernels';
 
 export interface GaussianMixtureOptions {
   nComponents: number;
@@ -34,6 +35,7 @@ const BATCH_ELEMENTS = 8_000_000;
 /** Weights (unnormalised nk), means and precision Cholesky factors from responsibilities (sklearn's M-step). */
 async function estimate(
   x: Matrix,
+  split: SplitSamples,
   resp: Matrix,
   regCovar: number,
   batchElements: number,
@@ -50,26 +52,15 @@ async function estimate(
   for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) means.data[k * d + j] = sums.data[k * d + j] / nk[k];
   const precisionCholesky: Matrix[] = [];
   // Covariances sum_i r_ik (x_i - mu_k)(x_i - mu_k)^T / nk (sklearn's centred form), a batch of components per ORT call.
-  const perBatch = Math.max(1, Math.min(K, Math.floor(batchElements / (n * d))));
-  const work = new Float64Array(Math.min(perBatch, K) * n * d);
+  const perBatch = componentsPerBatch(n, d, K, batchElements);
   for (let k0 = 0; k0 < K; k0 += perBatch) {
     const kb = Math.min(perBatch, K - k0);
-    const scaled = work.subarray(0, kb * n * d);
-    // sqrt(r_ik) (x_i - mu_k): its Gram is sum_i r_ik (x_i - mu_k)(x_i - mu_k)^T (sklearn's centred form).
+    const weights = matrix(kb, n);
+    for (let b = 0; b < kb; b++) for (let i = 0; i < n; i++) weights.data[b * n + i] = resp.data[i * K + k0 + b];
+    const covs = await weightedScatters(split, matrix(kb, d, means.data.slice(k0 * d, (k0 + kb) * d)), weights);
     for (let b = 0; b < kb; b++) {
       const k = k0 + b;
-      const mu = k * d;
-      for (let i = 0; i < n; i++) {
-        const w = Math.sqrt(resp.data[i * K + k]);
-        const xi = i * d;
-        const di = (b * n + i) * d;
-        for (let j = 0; j < d; j++) scaled[di + j] = w * (x.data[xi + j] - means.data[mu + j]);
-      }
-    }
-    const covs = await batchedGram(scaled, kb, n, d);
-    for (let b = 0; b < kb; b++) {
-      const k = k0 + b;
-      const cov = matrix(d, d, covs.slice(b * d * d, (b + 1) * d * d));
+      const cov = matrix(d, d, covs.subarray(b * d * d, (b + 1) * d * d));
       for (let a = 0; a < d * d; a++) cov.data[a] /= nk[k];
       for (let j = 0; j < d; j++) cov.data[j * d + j] += regCovar;
       // precision_cholesky = (L^{-1})^T, upper triangular.
@@ -82,69 +73,47 @@ async function estimate(
   return { nk, means, precisionCholesky };
 }
 
+/** Components per onnxruntime call: each call holds two b x N x d intermediates, bounded by `batchElements` doubles. */
+function componentsPerBatch(n: number, d: number, K: number, batchElements: number): number {
+  return Math.max(1, Math.min(K, Math.floor(batchElements / (n * d))));
+}
+
 /**
  * Per-sample log of weight_k N(x | mu_k, Sigma_k) (N x K), sklearn's `_estimate_weighted_log_prob` for 'full':
  * log N = -0.5 (d log 2 pi + ||P_k^T (x - mu_k)||^2) + sum log diag(P_k), evaluated as x P_k - mu_k P_k.
  */
 async function weightedLogProb(
-  x: Matrix,
+  x: SplitSamples,
   fit: Pick<GaussianMixtureFit, 'weights' | 'means' | 'precisionCholesky'>,
   batchElements: number,
 ): Promise<Matrix> {
-  const n = x.rows;
-  const d = x.cols;
+  const { n, d } = x;
   const K = fit.weights.length;
   const out = new Float64Array(n * K);
-  // P_k is upper triangular: with x = [x1 x2] split at column h, x P_k = [x1 P11, x1 P12 + x2 P22] skips the zero
-  // block P21 (a quarter of the flops). Each half is one product per batch of components: x1 [P_k[:h, :] | ...].
-  const h = d >= 16 ? Math.floor(d / 2) : d;
-  const t = d - h;
-  const x1 = matrix(n, h);
-  const x2 = matrix(n, t);
-  for (let i = 0; i < n; i++) {
-    x1.data.set(x.data.subarray(i * d, i * d + h), i * h);
-    x2.data.set(x.data.subarray(i * d + h, (i + 1) * d), i * t);
-  }
-  const perBatch = Math.max(1, Math.min(K, Math.floor(batchElements / (n * d))));
+  const perBatch = componentsPerBatch(n, d, K, batchElements);
   for (let k0 = 0; k0 < K; k0 += perBatch) {
     const kb = Math.min(perBatch, K - k0);
-    const top = matrix(h, kb * d);
-    const bottom = matrix(t, kb * t);
-    for (let b = 0; b < kb; b++) {
-      const P = fit.precisionCholesky[k0 + b].data;
-      for (let a = 0; a < h; a++) for (let j = 0; j < d; j++) top.data[a * kb * d + b * d + j] = P[a * d + j];
-      for (let a = 0; a < t; a++) for (let j = 0; j < t; j++) bottom.data[a * kb * t + b * t + j] = P[(h + a) * d + h + j];
-    }
-    const y1 = await gemm(x1, top);
-    const y2 = t > 0 ? await gemm(x2, bottom) : matrix(n, 0);
+    const factors = new Float64Array(kb * d * d);
+    const meanImages = matrix(kb, d);
     for (let b = 0; b < kb; b++) {
       const k = k0 + b;
-      const P = fit.precisionCholesky[k];
-      let logDet = 0;
-      for (let j = 0; j < d; j++) logDet += Math.log(P.data[j * d + j]);
-      const muP = new Float64Array(d);
+      const P = fit.precisionCholesky[k].data;
+      factors.set(P, b * d * d);
+      // mu_k^T P_k, P_k upper triangular.
       for (let j = 0; j < d; j++) {
         let s = 0;
-        for (let a = 0; a <= j; a++) s += fit.means.data[k * d + a] * P.data[a * d + j];
-        muP[j] = s;
+        for (let a = 0; a <= j; a++) s += fit.means.data[k * d + a] * P[a * d + j];
+        meanImages.data[b * d + j] = s;
       }
-      const logW = Math.log(fit.weights[k]);
-      const w1 = kb * d;
-      const w2 = kb * t;
-      for (let i = 0; i < n; i++) {
-        let q = 0;
-        const r1 = i * w1 + b * d;
-        const r2 = i * w2 + b * t - h;
-        for (let j = 0; j < h; j++) {
-          const y = y1.data[r1 + j] - muP[j];
-          q += y * y;
-        }
-        for (let j = h; j < d; j++) {
-          const y = y1.data[r1 + j] + y2.data[r2 + j] - muP[j];
-          q += y * y;
-        }
-        out[i * K + k] = -0.5 * (d * LOG_2PI + q) + logDet + logW;
-      }
+    }
+    const q = await mahalanobisSquared(x, factors, meanImages);
+    for (let b = 0; b < kb; b++) {
+      const k = k0 + b;
+      const P = fit.precisionCholesky[k].data;
+      let logDet = 0;
+      for (let j = 0; j < d; j++) logDet += Math.log(P[j * d + j]);
+      const constant = -0.5 * d * LOG_2PI + logDet + Math.log(fit.weights[k]);
+      for (let i = 0; i < n; i++) out[i * K + k] = constant - 0.5 * q.data[b * n + i];
     }
   }
   return matrix(n, K, out);
@@ -192,20 +161,21 @@ export async function fitGaussianMixture(x: Matrix, options: GaussianMixtureOpti
     resp0.data[i * K + l] = 1;
   }
   const batch = options.batchElements ?? BATCH_ELEMENTS;
-  let est = await estimate(x, resp0, regCovar, batch);
+  const split = splitSamples(x);
+  let est = await estimate(x, split, resp0, regCovar, batch);
   let weights = est.nk.map((v) => v / n);
   let lowerBound = -Infinity;
   let converged = false;
   let nIter = 0;
   for (nIter = 1; nIter <= maxIter; nIter++) {
     const prev = lowerBound;
-    const w = await weightedLogProb(x, { weights, means: est.means, precisionCholesky: est.precisionCholesky }, batch);
+    const w = await weightedLogProb(split, { weights, means: est.means, precisionCholesky: est.precisionCholesky }, batch);
     const { logResp, logNorm } = logResponsibilities(w);
     let mean = 0;
     for (let i = 0; i < n; i++) mean += logNorm[i];
     lowerBound = mean / n;
     const resp = matrix(n, K, logResp.data.map(Math.exp));
-    est = await estimate(x, resp, regCovar, batch);
+    est = await estimate(x, split, resp, regCovar, batch);
     let total = 0;
     for (const v of est.nk) total += v;
     weights = est.nk.map((v) => v / total);
@@ -226,6 +196,6 @@ export async function fitGaussianMixture(x: Matrix, options: GaussianMixtureOpti
 
 /** Posterior component probabilities (N x K) under a fitted mixture (sklearn's predict_proba). */
 export async function mixturePosteriors(x: Matrix, fit: GaussianMixtureFit, batchElements = BATCH_ELEMENTS): Promise<Matrix> {
-  const { logResp } = logResponsibilities(await weightedLogProb(x, fit, batchElements));
+  const { logResp } = logResponsibilities(await weightedLogProb(splitSamples(x), fit, batchElements));
   return matrix(logResp.rows, logResp.cols, logResp.data.map(Math.exp));
 }

@@ -1,5 +1,5 @@
 import { matrix, type Matrix } from './matrix';
-import { doubleTensor, ortSession, runOutputs, runSingleOutput } from './ort-engine';
+import { doubleTensor, ortSession, runSingleOutput } from './ort-engine';
 
 export interface GemmOptions {
   /** Use `a^T` instead of `a`. */
@@ -164,64 +164,4 @@ export async function gemmUpdate(c: Matrix, a: Matrix, b: Matrix, o: { transB?: 
     C: doubleTensor(c.data, [c.rows, c.cols]),
   });
   return matrix(m, n, data);
-}
-
-/**
- * Batched Gram matrices `out[b] = s[b]^T s[b]` for `batch` row-major m x p blocks: the weighted scatter of every
- * mixture component in one onnxruntime call. The columns are split in two halves [S1 S2] and only S1^T S1, S1^T S2 and
- * S2^T S2 are multiplied (the Gram is symmetric): three quarters of the flops of the full product.
- */
-export async function batchedGram(s: Float64Array, batch: number, m: number, p: number): Promise<Float64Array> {
-  if (s.length !== batch * m * p) throw new RangeError('batchedGram: operand size does not match the shape');
-  if (batch * m * p * p < ORT_MIN_FLOPS || p < 2) {
-    const out = new Float64Array(batch * p * p);
-    for (let b = 0; b < batch; b++) {
-      const blk = matrix(m, p, s.subarray(b * m * p, (b + 1) * m * p));
-      out.set(gemmJs(blk, blk, { transA: true }).data, b * p * p);
-    }
-    return out;
-  }
-  const h = Math.floor(p / 2);
-  const t = p - h;
-  const s1 = new Float64Array(batch * m * h);
-  const s2 = new Float64Array(batch * m * t);
-  for (let r = 0; r < batch * m; r++) {
-    s1.set(s.subarray(r * p, r * p + h), r * h);
-    s2.set(s.subarray(r * p + h, (r + 1) * p), r * t);
-  }
-  const session = await ortSession('bgram2', () => ({
-    name: 'bgram2',
-    nodes: [
-      { opType: 'Transpose', inputs: ['S1'], outputs: ['S1T'], attributes: [{ name: 'perm', value: [0, 2, 1], kind: 'ints' as const }] },
-      { opType: 'Transpose', inputs: ['S2'], outputs: ['S2T'], attributes: [{ name: 'perm', value: [0, 2, 1], kind: 'ints' as const }] },
-      { opType: 'MatMul', inputs: ['S1T', 'S1'], outputs: ['G11'] },
-      { opType: 'MatMul', inputs: ['S1T', 'S2'], outputs: ['G12'] },
-      { opType: 'MatMul', inputs: ['S2T', 'S2'], outputs: ['G22'] },
-    ],
-    inputs: [
-      { name: 'S1', dims: ['b', 'm', 'h'] },
-      { name: 'S2', dims: ['b', 'm', 't'] },
-    ],
-    outputs: [
-      { name: 'G11', dims: ['b', 'h', 'h'] },
-      { name: 'G12', dims: ['b', 'h', 't'] },
-      { name: 'G22', dims: ['b', 't', 't'] },
-    ],
-  }));
-  const g = await runOutputs(session, { S1: doubleTensor(s1, [batch, m, h]), S2: doubleTensor(s2, [batch, m, t]) });
-  const [g11, g12, g22] = [g['G11'], g['G12'], g['G22']];
-  const out = new Float64Array(batch * p * p);
-  for (let b = 0; b < batch; b++) {
-    const o = b * p * p;
-    for (let i = 0; i < h; i++) {
-      for (let j = 0; j < h; j++) out[o + i * p + j] = g11[b * h * h + i * h + j];
-      for (let j = 0; j < t; j++) {
-        const v = g12[b * h * t + i * t + j];
-        out[o + i * p + h + j] = v;
-        out[o + (h + j) * p + i] = v;
-      }
-    }
-    for (let i = 0; i < t; i++) for (let j = 0; j < t; j++) out[o + (h + i) * p + h + j] = g22[b * t * t + i * t + j];
-  }
-  return out;
 }

@@ -1,3 +1,5 @@
+import { applyPlaneRotations } from './plane-rotations-wasm';
+
 /**
  * Eigenvalues of a symmetric tridiagonal matrix by the implicit QL method with Wilkinson-type shifts
  * (EISPACK tql2, as in JAMA), recording every plane rotation instead of accumulating an n x n matrix.
@@ -28,34 +30,14 @@ export class RotationLog {
 
   /** `W <- Z^T W` (n x m row-major) where Z is the product of the logged rotations. */
   applyTranspose(W: Float64Array, m: number): void {
-    for (let r = 0; r < this.length; r++) {
-      const a = this.idx[r] * m;
-      const b = a + m;
-      const c = this.cs[2 * r];
-      const s = this.cs[2 * r + 1];
-      for (let k = 0; k < m; k++) {
-        const wa = W[a + k];
-        const wb = W[b + k];
-        W[a + k] = c * wa - s * wb;
-        W[b + k] = s * wa + c * wb;
-      }
-    }
+    // Rotation r maps rows (i, i + 1) to (c w_i - s w_{i+1}, s w_i + c w_{i+1}), first to last.
+    applyPlaneRotations(this.idx, this.cs, this.length, W, m, { reverse: false, sign: -1 });
   }
 
   /** `W <- Z W` (n x m row-major). */
   apply(W: Float64Array, m: number): void {
-    for (let r = this.length - 1; r >= 0; r--) {
-      const a = this.idx[r] * m;
-      const b = a + m;
-      const c = this.cs[2 * r];
-      const s = this.cs[2 * r + 1];
-      for (let k = 0; k < m; k++) {
-        const wa = W[a + k];
-        const wb = W[b + k];
-        W[a + k] = c * wa + s * wb;
-        W[b + k] = -s * wa + c * wb;
-      }
-    }
+    // The transposed rotations (c w_i + s w_{i+1}, -s w_i + c w_{i+1}), last to first.
+    applyPlaneRotations(this.idx, this.cs, this.length, W, m, { reverse: true, sign: 1 });
   }
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cholesky, invertLower, NotPositiveDefiniteError } from '../cholesky';
-import { batchedGram, gemm, gemmJs, syrk } from '../gemm';
+import { gemm, gemmJs, syrk } from '../gemm';
 import { fitGaussianMixture, mixturePosteriors } from '../gaussian-mixture';
 import { kmeans } from '../kmeans';
 import { matrix, type Matrix } from '../matrix';
+import { mahalanobisSquared, splitSamples, weightedScatters } from '../mixture-kernels';
 import { seededUniform } from '../random';
 import { pinvSymmetric } from '../pinv';
 import { SymmetricEigen } from '../symmetric-eigen';
@@ -193,18 +194,54 @@ describe('fitGaussianMixture batching', () => {
   });
 });
 
-describe('batchedGram', () => {
-  it('equals s[b]^T s[b] per block (split-column ORT path, odd width)', async () => {
-    const batch = 3;
-    const m = 200;
-    const p = 21;
-    const s = randomMatrix(batch * m, p, 41);
-    const g = await batchedGram(s.data, batch, m, p);
-    for (let b = 0; b < batch; b++) {
-      const blk = matrix(m, p, s.data.slice(b * m * p, (b + 1) * m * p));
-      const ref = gemmJs(blk, blk, { transA: true });
-      const got = g.subarray(b * p * p, (b + 1) * p * p);
-      expect(maxAbs(got.map((v, i) => v - ref.data[i]))).toBeLessThan(1e-12 * maxAbs(ref.data));
-    }
+describe('mixture kernels', () => {
+  // Odd, even and degenerate widths: the kernels split the d columns at ceil(d / 2), the second half empty for d = 1.
+  for (const d of [1, 2, 21]) {
+    it(`weightedScatters equals sum_i w_ki (x_i - mu_k)(x_i - mu_k)^T and mahalanobisSquared ||(x_i - mu_k) P_k||^2 (d = ${d})`, async () => {
+      const n = 150;
+      const b = 3;
+      const x = randomMatrix(n, d, 51 + d);
+      const means = randomMatrix(b, d, 52 + d);
+      const weights = randomMatrix(b, n, 53 + d);
+      weights.data.forEach((v, i) => (weights.data[i] = Math.abs(v)));
+      // Upper-triangular factors with a positive diagonal, as precision Cholesky factors are.
+      const factors = randomMatrix(b, d * d, 54 + d).data;
+      for (let k = 0; k < b; k++) for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) factors[k * d * d + i * d + j] = i === j ? 1 + Math.abs(factors[k * d * d + i * d + j]) : 0;
+      const split = splitSamples(x);
+      const g = await weightedScatters(split, means, weights);
+      const meanImages = matrix(b, d);
+      for (let k = 0; k < b; k++) {
+        for (let j = 0; j < d; j++) for (let a = 0; a < d; a++) meanImages.data[k * d + j] += means.data[k * d + a] * factors[k * d * d + a * d + j];
+      }
+      const q = await mahalanobisSquared(split, factors, meanImages);
+      for (let k = 0; k < b; k++) {
+        const ref = new Float64Array(d * d);
+        for (let i = 0; i < n; i++) {
+          for (let r = 0; r < d; r++) {
+            for (let c = 0; c < d; c++) {
+              ref[r * d + c] += weights.data[k * n + i] * (x.data[i * d + r] - means.data[k * d + r]) * (x.data[i * d + c] - means.data[k * d + c]);
+            }
+          }
+          let qi = 0;
+          for (let j = 0; j < d; j++) {
+            let y = 0;
+            for (let a = 0; a < d; a++) y += (x.data[i * d + a] - means.data[k * d + a]) * factors[k * d * d + a * d + j];
+            qi += y * y;
+          }
+          expect(Math.abs(q.data[k * n + i] - qi)).toBeLessThan(1e-12 * Math.max(1, qi));
+        }
+        const got = g.subarray(k * d * d, (k + 1) * d * d);
+        expect(maxAbs(got.map((v, i) => v - ref[i]))).toBeLessThan(1e-12 * maxAbs(ref));
+        // Exactly symmetric: the upper triangle is the lower one mirrored.
+        for (let r = 0; r < d; r++) for (let c = 0; c < r; c++) expect(got[c * d + r]).toBe(got[r * d + c]);
+      }
+    });
+  }
+
+  it('refuse shapes that do not match', async () => {
+    const split = splitSamples(randomMatrix(10, 4, 55));
+    await expect(weightedScatters(split, randomMatrix(2, 3, 56), randomMatrix(2, 10, 57))).rejects.toThrow(/means have 3 columns, samples 4/);
+    await expect(weightedScatters(split, randomMatrix(2, 4, 56), randomMatrix(2, 9, 57))).rejects.toThrow(/weights are 2 x 9, expected 2 x 10/);
+    await expect(mahalanobisSquared(split, new Float64Array(5), randomMatrix(2, 4, 58))).rejects.toThrow(/2 factors of 4 x 4 expected/);
   });
 });
