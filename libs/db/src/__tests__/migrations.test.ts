@@ -30,7 +30,7 @@ describe('migrations on real Postgres', () => {
     expect(await migrate(ds)).toEqual([]);
     await ds.destroy();
     expect(await tablesOf(scratch.url)).toEqual(
-      ['api_token', 'change_version', 'dataset', 'evaluation', 'feature_set', 'metric', 'schema_migration', 'score', 'source_model', 'study', 'trial', 'trial_epoch'],
+      ['api_token', 'change_version', 'dataset', 'evaluation', 'evaluation_vector', 'feature_set', 'metric', 'schema_migration', 'score', 'score_vector', 'source_model', 'study', 'trial', 'trial_epoch'],
     );
   });
 
