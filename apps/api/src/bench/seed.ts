@@ -89,6 +89,7 @@ export async function seedSyntheticResults(dataSource: DataSource, size: SeedSiz
     );
     // Scores loosely follow the performance (so the coefficients are not all near 0), plus noise. Inserted in the
     // order the correlation query reads them (study, dataset, metric, model), as compute writes them per unit.
+    // The statement's trigger then builds the correlation vectors (score_vector) in one pass.
     await runner.query(
       `INSERT INTO score (study_id, metric_id, model_id, dataset_id, value)
        SELECT e.study_id, me.id, e.model_id, e.dataset_id, e.value + 0.3 * random()
@@ -104,7 +105,7 @@ export async function seedSyntheticResults(dataSource: DataSource, size: SeedSiz
     await runner.release();
   }
   // Planner statistics and the visibility map (index-only scans) for the fresh rows.
-  await dataSource.query('VACUUM (ANALYZE) score, evaluation, study, dataset, source_model, metric');
+  await dataSource.query('VACUUM (ANALYZE) score, evaluation, score_vector, evaluation_vector, study, dataset, source_model, metric');
   const counts = await countRows(dataSource);
   return { ...counts, seconds: (Date.now() - started) / 1000, seeded: true };
 }

@@ -14,6 +14,7 @@ import { GRAPHIQL_ASSETS, graphiqlPage } from './graphiql-page';
 import { graphqlHandler } from './graphql-handler';
 import { createLoaders } from './loaders';
 import { readChangeVersion } from './result-cache';
+import { plainListPlugin } from './plain-list-plugin';
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits';
 import { buildApiSchema, createServices, DEFAULT_SERVICE_LIMITS, type ApiServices, type ServiceLimits } from './schema';
 
@@ -52,6 +53,9 @@ export interface RunningApiServer {
  * Starts the GraphQL API (`/graphql`), the multipart results upload (`POST /import`), the offline GraphiQL IDE
  * (`/graphiql`) and the dashboard (`/dashboard`).
  */
+/** Root fields answered without per-field execution (their item types are plain data; see plain-list-plugin.ts). */
+export const PLAIN_LIST_ROOT_FIELDS = ['correlations', 'correlationPairs'] as const;
+
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...options.limits };
   const anonymousRead = options.anonymousRead ?? false;
@@ -67,7 +71,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     includeStacktraceInErrorResponses: false,
     formatError,
     // No HTTP cache hints are set anywhere; the plugin would only cost time on every field of every answer.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(limits)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), queryLimitsPlugin(limits), plainListPlugin(PLAIN_LIST_ROOT_FIELDS)],
   });
   await apollo.start();
 

@@ -1,6 +1,6 @@
 import { groupedKendallTau, pearson, regret, relativeTopK, spearman, weightedTau } from '@transferscope/stats';
 import { CorrelationMethod, GROUPED_METHODS } from './correlation-method.enum';
-import { fastKendallTauB } from './fast-kendall';
+import { fastKendallTauB, fastKendallTauBOrdered } from './fast-kendall';
 
 /**
  * Paired samples of one correlation row, laid out group after group (a group = the models of one (study, dataset)),
@@ -13,6 +13,8 @@ export interface RowSample {
   groups: string[];
   /** [start, end) of each group in the arrays. */
   bounds: [number, number][];
+  /** For a single group: `ascendingOrder(performance)` (null when performances tie), or undefined when not known. */
+  performanceOrder?: Int32Array | null;
 }
 
 export interface StatisticValue {
@@ -34,7 +36,10 @@ export function rowStatistic(method: CorrelationMethod, sample: RowSample, value
     const { statistic } = groupedKendallTau(scores, performance, groups, { weighted: method === CorrelationMethod.GROUPED_WEIGHTED_TAU });
     return { value: finiteOrNull(statistic), pValue: null };
   }
-  if (bounds.length === 1) return groupStatistic(method, scores, performance, valueOnly);
+  if (bounds.length === 1) {
+    if (method === CorrelationMethod.KENDALL_TAU_B && sample.performanceOrder && scores.length >= 2) return withPValue(fastKendallTauBOrdered(scores, performance, sample.performanceOrder, valueOnly));
+    return groupStatistic(method, scores, performance, valueOnly);
+  }
   let sum = 0;
   let count = 0;
   for (const [start, end] of bounds) {

@@ -8,7 +8,7 @@ import { CorrelationGrouping, type BootstrapIntervalKind, type DatasetRoleFilter
 import { rowStatistic, type RowSample } from './correlation-statistic';
 import { type Correlation, type CorrelationPair } from './correlation.type';
 import { CorrelationError } from './correlation.error';
-import { batchable, drawTable, tauBootstrap, tauBootstrapBatch, type DrawTable } from './fast-kendall';
+import { ascendingOrder, batchable, drawTable, tauBootstrap, tauBootstrapBatch, type DrawTable } from './fast-kendall';
 
 export interface CorrelationQuery {
   studies?: string[] | null;
@@ -52,13 +52,29 @@ interface PairGroup {
   baseline: boolean;
   protocol: string;
   models: string[];
-  scores: number[];
+  /** Read-only: rows share them (toSample), and groups of one evaluation layout share `performance`. */
+  scores: Float64Array;
+  performance: Float64Array;
+  /** `ascendingOrder(performance)`, shared like `performance`; null when performances tie. */
+  performanceOrder: Int32Array | null;
+}
+
+/** The performances of one (study, dataset, protocol), models in ascending order, with the pairings of score lists. */
+interface Evaluations {
+  protocol: string;
+  models: string[];
+  rank: Map<string, number>;
   performance: number[];
+  /** Per joined model list of a score vector: the byte offsets of the paired scores, and their models and performances. */
+  layouts: Map<string, { order: Int32Array; models: string[]; performance: Float64Array; performanceOrder: Int32Array | null }>;
 }
 
 interface Unit {
   row: Omit<Correlation, 'value' | 'pValue' | 'n' | 'groups' | 'ciLow' | 'ciHigh' | 'ciLevel' | 'seed' | 'rejectedResamples'>;
-  byGroup: Map<string, { scores: number[]; performance: number[] }>;
+  /** The groups of a row spanning several (study, dataset) pairs by label; null for one group, `group`. */
+  byGroup: Map<string, { scores: Float64Array; performance: Float64Array }> | null;
+  /** The first group. */
+  group: PairGroup;
 }
 
 /**
@@ -114,7 +130,7 @@ export class CorrelationService {
    * oriented): what the dashboard plots.
    */
   async pairs(query: Omit<CorrelationQuery, 'method'>): Promise<CorrelationPair[]> {
-    const groups = this.withBaselines(await this.scoreGroups(query, false), await this.baselineGroups(query));
+    const groups = await this.pairGroups(query, false);
     if (groups.length === 0) await this.assertMeasureExists(query.performance);
     return groups.flatMap(({ study, dataset, metric, protocol, baseline, models, scores, performance }) =>
       models.map((model, i) => ({ study, dataset, metric, model, protocol, baseline, score: scores[i]!, performance: performance[i]! })),
@@ -122,7 +138,7 @@ export class CorrelationService {
   }
 
   private async compute(query: CorrelationQuery, deadline: number): Promise<Correlation[]> {
-    const groups = this.withBaselines(await this.scoreGroups(query), await this.baselineGroups(query));
+    const groups = await this.pairGroups(query);
     if (groups.length === 0) await this.assertMeasureExists(query.performance);
 
     const units = groupIntoUnits(groups, query.groupBy ?? CorrelationGrouping.DATASET, query.method, query.performance);
@@ -240,100 +256,134 @@ export class CorrelationService {
   }
 
   /**
-   * Scores paired with performances. Postgres groups the scores of each (study, dataset, metric, split, pool) into
-   * one row of joined values, read by an index-only scan that is already in group order (ix_score_vectors), and the
-   * evaluations of each (study, dataset, protocol) likewise; the two are paired by model here. Joining them in
-   * Postgres instead cost a nested loop or a sort of every score (EXPLAIN ANALYZE, 1.2M scores: 178 ms for one study,
-   * 5 s for all, against 12 ms and 1.3 s for the score read alone). The small tables (studies, datasets, metrics)
-   * are resolved to ids first, so the big reads filter on ids and are planned with true row counts.
+   * Scores paired with performances, and the baselines. The scores of each (study, dataset, metric, split, pool)
+   * and the performances of each (study, dataset, measure, protocol) are read as one row each from the vectors
+   * the database keeps by trigger (`score_vector`, `evaluation_vector`, migration CorrelationVectors1764320000000):
+   * model ids joined by chr(31) and values as big-endian float64, so 1.2M scores arrive as 40,000 rows and no number
+   * is parsed from text. Reading the score rows themselves cost ~0.4 s in Postgres and ~0.5 s here for all studies.
+   * The two are paired by model here. The small tables (studies, datasets, metrics) are resolved to ids first, so
+   * the vector reads filter on ids; the model filter (the pool) applies to the performances, which every pair needs.
    */
-  private async scoreGroups(query: Omit<CorrelationQuery, 'method'>, orient = true): Promise<PairGroup[]> {
+  private async pairGroups(query: Omit<CorrelationQuery, 'method'>, orient = true): Promise<PairGroup[]> {
     const dims = await this.dimensions(query);
-    if (!dims) return [];
+    if (dims.studies.size === 0 || dims.datasets.size === 0) return [];
+    const baselines = query.includeBaselines === false || query.variants ? [] : (Object.keys(BASELINES) as BaselineId[]).filter((id) => !query.metrics || query.metrics.includes(id));
     const filtered = <T>(ids: T[], narrowed: boolean): T[] | null => (narrowed ? ids : null);
     const studyIds = filtered([...dims.studies.keys()], Boolean(query.studies));
     const datasetIds = filtered([...dims.datasets.keys()], Boolean(query.datasets || query.datasetRole));
     const metricIds = filtered([...dims.metrics.keys()], Boolean(query.metrics || query.variants));
-    // Joined text, split here: Postgres prints float8 as the shortest exact decimal, and splitting is far cheaper
-    // than the driver's generic array parser. Within a group every aggregate sees the rows in the same order, so
-    // models[i] and scores[i] belong together; the order across groups is fixed below.
-    const [scoreRows, evaluationRows]: [
-      { study: number; dataset: number; metric: string; split: string; pool: string; models: string; scores: string }[],
-      { study: number; dataset: number; protocol: string; models: string; performance: string }[],
+    const [scoreRows, evaluationRows, modelRows]: [
+      { study: number; dataset: number; metric: string; split: string; pool: string; models: string | null; scores: Buffer }[],
+      { study: number; dataset: number; protocol: string; models: string; performance: Buffer }[],
+      { id: string; imagenetTop1: number | null; parameterCount: string | null }[],
     ] = await Promise.all([
+      dims.metrics.size === 0
+        ? []
+        : this.dataSource.query(
+            // A model list equal to the previous row's comes as null: a (study, dataset) nearly always has one list,
+            // which then crosses the wire and is decoded once instead of once per metric.
+            `SELECT study_id AS study, dataset_id AS dataset, metric_id AS metric, split, pool_id AS pool,
+                    CASE WHEN models = lag(models) OVER w THEN NULL ELSE models END AS models, scores
+             FROM score_vector
+             WHERE ($1::int[] IS NULL OR study_id = ANY($1::int[]))
+               AND ($2::int[] IS NULL OR dataset_id = ANY($2::int[]))
+               AND ($3::text[] IS NULL OR metric_id = ANY($3::text[]))
+             WINDOW w AS (ORDER BY study_id, dataset_id, metric_id, split, pool_id)`,
+            [studyIds, datasetIds, metricIds],
+          ),
+      // Protocols in the database's collation within a (study, dataset): the baselines' order.
       this.dataSource.query(
-        `SELECT study_id AS study, dataset_id AS dataset, metric_id AS metric, split, pool_id AS pool,
-                string_agg(model_id, chr(31)) AS models, string_agg(value::text, ',') AS scores
-         FROM score
-         WHERE status = 'ok' AND value IS NOT NULL
-           AND ($1::int[] IS NULL OR study_id = ANY($1::int[]))
-           AND ($2::int[] IS NULL OR dataset_id = ANY($2::int[]))
-           AND ($3::text[] IS NULL OR metric_id = ANY($3::text[]))
-           AND ($4::text[] IS NULL OR model_id = ANY($4::text[]))
-         GROUP BY study_id, dataset_id, metric_id, split, pool_id`,
-        [studyIds, datasetIds, metricIds, query.models ?? null],
-      ),
-      this.dataSource.query(
-        `SELECT study_id AS study, dataset_id AS dataset, protocol, string_agg(model_id, chr(31)) AS models, string_agg(value::text, ',') AS performance
-         FROM evaluation
+        `SELECT study_id AS study, dataset_id AS dataset, protocol, models, performance
+         FROM evaluation_vector
          WHERE measure = $1
            AND ($2::int[] IS NULL OR study_id = ANY($2::int[]))
            AND ($3::int[] IS NULL OR dataset_id = ANY($3::int[]))
-           AND ($4::text[] IS NULL OR model_id = ANY($4::text[]))
-           AND ($5::text IS NULL OR protocol = $5::text)
-         GROUP BY study_id, dataset_id, protocol`,
-        [query.performance, studyIds, datasetIds, query.models ?? null, query.protocol ?? null],
+           AND ($4::text IS NULL OR protocol = $4::text)
+         ORDER BY study_id, dataset_id, protocol`,
+        [query.performance, studyIds, datasetIds, query.protocol ?? null],
       ),
+      // Models in the database's collation: the order of a baseline group's models.
+      baselines.length === 0
+        ? []
+        : this.dataSource.query(`SELECT id, imagenet_top1 AS "imagenetTop1", parameter_count::text AS "parameterCount" FROM source_model ORDER BY id`),
     ]);
 
     // Performance per (study, dataset): one entry per protocol, models in ascending order with their rank.
-    const evaluations = new Map<
-      string,
-      { protocol: string; models: string[]; rank: Map<string, number>; performance: number[]; layouts: Map<string, { order: Int32Array; models: string[]; performance: number[] }> }[]
-    >();
+    const pool = query.models ? new Set(query.models) : null;
+    const evaluations = new Map<string, Evaluations[]>();
+    const entries: { study: number; dataset: number; entry: Evaluations; arrival: number }[] = [];
     for (const row of evaluationRows) {
-      const models = row.models.split('\u001f');
-      const values = row.performance.split(',');
-      const order = models.map((_, i) => i).sort((a, b) => (models[a]! < models[b]! ? -1 : models[a]! > models[b]! ? 1 : 0));
-      const entry = { protocol: row.protocol, models: order.map((i) => models[i]!), rank: new Map<string, number>(), performance: order.map((i) => Number(values[i])), layouts: new Map() };
+      const all = row.models.split('\u001f');
+      const kept = pool ? all.flatMap((model, i) => (pool.has(model) ? [i] : [])) : all.map((_, i) => i);
+      if (kept.length === 0) continue;
+      const order = kept.sort((a, b) => (all[a]! < all[b]! ? -1 : all[a]! > all[b]! ? 1 : 0));
+      const entry: Evaluations = {
+        protocol: row.protocol,
+        models: order.map((i) => all[i]!),
+        rank: new Map(),
+        performance: order.map((i) => row.performance.readDoubleBE(8 * i)),
+        layouts: new Map(),
+      };
       entry.models.forEach((model, r) => entry.rank.set(model, r));
       const key = row.study + ':' + row.dataset;
       const list = evaluations.get(key);
       if (list) list.push(entry);
       else evaluations.set(key, [entry]);
+      entries.push({ study: row.study, dataset: row.dataset, entry, arrival: entries.length });
     }
 
     const groups: PairGroup[] = [];
+    // Sorting by ranks, not names: study, dataset, metric, split, pool, protocol.
+    const sortKeys: number[] = [];
+    const rankOf = (names: Iterable<string>) => new Map([...new Set(names)].sort(cmp).map((name, r) => [name, r]));
+    const studyRank = rankOf([...dims.studies.values()].map((s) => s.name));
+    const datasetRank = rankOf([...dims.datasets.values()].map((d) => d.name));
+    const metricRank = rankOf(dims.metrics.keys());
+    const splitRank = rankOf(scoreRows.map((row) => row.split));
+    const poolRank = rankOf(scoreRows.map((row) => row.pool));
+    const protocolRank = rankOf(evaluationRows.map((row) => row.protocol));
+    let models = '';
+    let block = new Float64Array(0);
+    let blockUsed = 0;
     for (const row of scoreRows) {
+      if (row.models !== null) models = row.models;
       const protocols = evaluations.get(row.study + ':' + row.dataset);
       const study = dims.studies.get(row.study);
       const dataset = dims.datasets.get(row.dataset);
       const metric = dims.metrics.get(row.metric);
-      if (!protocols || study === undefined || !dataset || !metric) continue;
+      if (!protocols || !study || !dataset || !metric) continue;
       // Orient every score so that higher means "predicted to transfer better".
       const sign = orient && metric.direction === 'lower' ? -1 : 1;
-      const values = row.scores.split(',');
       for (const evaluation of protocols) {
         // The groups of one (study, dataset) nearly always list the same models in the same order: the pairing
         // (which score position goes with which evaluated model, in model order) is worked out once per list.
-        let layout = evaluation.layouts.get(row.models);
+        let layout = evaluation.layouts.get(models);
         if (!layout) {
-          const models = row.models.split('\u001f');
+          const list = models.split('\u001f');
           const byRank = new Int32Array(evaluation.models.length).fill(-1);
-          models.forEach((model, i) => {
+          list.forEach((model, i) => {
             const r = evaluation.rank.get(model);
             if (r !== undefined) byRank[r] = i;
           });
           const ranks = [...byRank.keys()].filter((r) => byRank[r]! >= 0);
-          layout = { order: Int32Array.from(ranks, (r) => byRank[r]!), models: ranks.map((r) => evaluation.models[r]!), performance: ranks.map((r) => evaluation.performance[r]!) };
-          evaluation.layouts.set(row.models, layout);
+          const performance = Float64Array.from(ranks, (r) => evaluation.performance[r]!);
+          layout = { order: Int32Array.from(ranks, (r) => byRank[r]! * 8), models: ranks.map((r) => evaluation.models[r]!), performance, performanceOrder: ascendingOrder(performance) };
+          evaluation.layouts.set(models, layout);
         }
         if (layout.order.length === 0) continue;
-        const scores = new Array<number>(layout.order.length);
-        for (let k = 0; k < scores.length; k++) scores[k] = sign * Number(values[layout.order[k]!]);
+        // Views into shared blocks: one ArrayBuffer per 64K scores rather than one per group (GC).
+        const n = layout.order.length;
+        if (blockUsed + n > block.length) {
+          block = new Float64Array(Math.max(65_536, n));
+          blockUsed = 0;
+        }
+        const scores = block.subarray(blockUsed, blockUsed + n);
+        blockUsed += n;
+        for (let k = 0; k < n; k++) scores[k] = sign * row.scores.readDoubleBE(layout.order[k]!);
         // models and performance are shared by the groups of a layout: read-only from here on.
-        const group: PairGroup = {
-          study,
+        sortKeys.push(studyRank.get(study.name)!, datasetRank.get(dataset.name)!, metricRank.get(row.metric)!, splitRank.get(row.split)!, poolRank.get(row.pool)!, protocolRank.get(evaluation.protocol)!);
+        groups.push({
+          study: study.name,
           dataset: dataset.name,
           metric: row.metric,
           scoreSplit: row.split,
@@ -344,88 +394,76 @@ export class CorrelationService {
           models: layout.models,
           scores,
           performance: layout.performance,
-        };
-        groups.push(group);
+          performanceOrder: layout.performanceOrder,
+        });
       }
     }
-    // The order the single SQL statement gave: study, dataset, metric, split, pool, protocol.
-    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    return groups.sort(
-      (a, b) => cmp(a.study, b.study) || cmp(a.dataset, b.dataset) || cmp(a.metric, b.metric) || cmp(a.scoreSplit, b.scoreSplit) || cmp(a.pool, b.pool) || cmp(a.protocol, b.protocol),
-    );
+    const order = groups.map((_, i) => i).sort((a, b) => {
+      for (let k = 0, x = 6 * a, y = 6 * b; k < 6; k++, x++, y++) if (sortKeys[x] !== sortKeys[y]) return sortKeys[x]! - sortKeys[y]!;
+      return 0;
+    });
+    const sorted = order.map((i) => groups[i]!);
+    if (baselines.length === 0) return sorted;
+
+    // Baselines: one group per (baseline, study, dataset, protocol) in the database's collation of study and dataset
+    // names and protocols, models in its collation of ids, except where a study recorded the same baseline as a
+    // score (compute scores the registry's `imagenet_top1` / `parameter_count` static baselines).
+    const modelRank = new Map(modelRows.map((model, r) => [model.id, r]));
+    const properties = new Map(modelRows.map((model) => [model.id, model]));
+    entries.sort((a, b) => dims.studies.get(a.study)!.rank - dims.studies.get(b.study)!.rank || dims.datasets.get(a.dataset)!.rank - dims.datasets.get(b.dataset)!.rank || a.arrival - b.arrival);
+    const scored = new Set(sorted.filter((g) => g.metric in BASELINES).map((g) => g.study + '\u001f' + g.dataset + '\u001f' + g.metric + '\u001f' + g.protocol));
+    const baselineGroups: PairGroup[] = [];
+    for (const id of baselines) {
+      for (const { study: studyId, dataset: datasetId, entry } of entries) {
+        const study = dims.studies.get(studyId)!.name;
+        const dataset = dims.datasets.get(datasetId)!.name;
+        if (scored.has(study + '\u001f' + dataset + '\u001f' + id + '\u001f' + entry.protocol)) continue;
+        const byModel = entry.models.map((_, i) => i).sort((a, b) => modelRank.get(entry.models[a]!)! - modelRank.get(entry.models[b]!)!);
+        const models: string[] = [];
+        const scores: number[] = [];
+        const performance: number[] = [];
+        for (const i of byModel) {
+          const model = properties.get(entry.models[i]!)!;
+          const value = id === 'imagenet_top1' ? model.imagenetTop1 : model.parameterCount === null ? null : Number(model.parameterCount);
+          if (value === null) continue;
+          models.push(model.id);
+          scores.push(value);
+          performance.push(entry.performance[i]!);
+        }
+        if (models.length > 0) {
+          baselineGroups.push({
+            study, dataset, metric: id, scoreSplit: '', pool: '', poolRelative: false, baseline: true, protocol: entry.protocol,
+            models, scores: Float64Array.from(scores), performance: Float64Array.from(performance), performanceOrder: null,
+          });
+        }
+      }
+    }
+    return [...sorted, ...baselineGroups];
   }
 
-  /** Studies, datasets and metrics the filter selects (one round trip), or null when one of them is empty. */
+  /**
+   * Studies, datasets and metrics the filter selects (one round trip); studies and datasets with their rank in the
+   * database's collation of names.
+   */
   private async dimensions(query: Omit<CorrelationQuery, 'method'>): Promise<{
-    studies: Map<number, string>;
-    datasets: Map<number, { name: string }>;
+    studies: Map<number, { name: string; rank: number }>;
+    datasets: Map<number, { name: string; rank: number }>;
     metrics: Map<string, { direction: string; poolRelative: boolean }>;
-  } | null> {
+  }> {
     const [row]: { studies: [number, string][]; datasets: [number, string][]; metrics: [string, string, boolean][] }[] = await this.dataSource.query(
       `SELECT
-         (SELECT coalesce(json_agg(json_build_array(id, name)), '[]') FROM study WHERE $1::text[] IS NULL OR name = ANY($1::text[])) AS studies,
-         (SELECT coalesce(json_agg(json_build_array(id, name)), '[]') FROM dataset
+         (SELECT coalesce(json_agg(json_build_array(id, name) ORDER BY name), '[]') FROM study WHERE $1::text[] IS NULL OR name = ANY($1::text[])) AS studies,
+         (SELECT coalesce(json_agg(json_build_array(id, name) ORDER BY name), '[]') FROM dataset
             WHERE ($2::text[] IS NULL OR name = ANY($2::text[])) AND ($3::text IS NULL OR role = $3::text)) AS datasets,
          (SELECT coalesce(json_agg(json_build_array(id, direction, pool_relative)), '[]') FROM metric
             WHERE ($4::text[] IS NULL OR id = ANY($4::text[])) AND ($5::text[] IS NULL OR variant = ANY($5::text[]))) AS metrics`,
       [query.studies ?? null, query.datasets ?? null, query.datasetRole ?? null, query.metrics ?? null, query.variants ?? null],
     );
-    if (!row || row.studies.length === 0 || row.datasets.length === 0 || row.metrics.length === 0) return null;
     return {
-      studies: new Map(row.studies),
-      datasets: new Map(row.datasets.map(([id, name]) => [id, { name }])),
-      metrics: new Map(row.metrics.map(([id, direction, poolRelative]) => [id, { direction, poolRelative }])),
+      studies: new Map(row!.studies.map(([id, name], rank) => [id, { name, rank }])),
+      datasets: new Map(row!.datasets.map(([id, name], rank) => [id, { name, rank }])),
+      metrics: new Map(row!.metrics.map(([id, direction, poolRelative]) => [id, { direction, poolRelative }])),
     };
-  }
-
-  /**
-   * Score groups plus the baselines from model metadata, except where a study recorded the same baseline as a score
-   * (compute scores the registry's `imagenet_top1` / `parameter_count` static baselines): one group per metric.
-   */
-  private withBaselines(scores: PairGroup[], baselines: PairGroup[]): PairGroup[] {
-    const key = (g: PairGroup) => `${g.study}\u001f${g.dataset}\u001f${g.metric}\u001f${g.protocol}`;
-    const scored = new Set(scores.map(key));
-    return [...scores, ...baselines.filter((g) => !scored.has(key(g)))];
-  }
-
-  private async baselineGroups(query: Omit<CorrelationQuery, 'method'>): Promise<PairGroup[]> {
-    if (query.includeBaselines === false || query.variants) return [];
-    const wanted = (Object.keys(BASELINES) as BaselineId[]).filter((id) => !query.metrics || query.metrics.includes(id));
-    if (wanted.length === 0) return [];
-    const raw: { model: string; study: string; dataset: string; protocol: string; performance: number; imagenetTop1: number | null; parameterCount: string | null }[] = await this.dataSource.query(
-      `SELECT e.model_id AS model, st.name AS study, d.name AS dataset, e.protocol, e.value AS performance,
-              sm.imagenet_top1 AS "imagenetTop1", sm.parameter_count::text AS "parameterCount"
-       FROM evaluation e
-       JOIN study st ON st.id = e.study_id
-       JOIN dataset d ON d.id = e.dataset_id
-       JOIN source_model sm ON sm.id = e.model_id
-       WHERE e.measure = $1 AND (sm.imagenet_top1 IS NOT NULL OR sm.parameter_count IS NOT NULL)
-         AND ($2::text[] IS NULL OR st.name = ANY($2::text[]))
-         AND ($3::text[] IS NULL OR d.name = ANY($3::text[]))
-         AND ($4::text IS NULL OR d.role = $4::text)
-         AND ($5::text[] IS NULL OR e.model_id = ANY($5::text[]))
-         AND ($6::text IS NULL OR e.protocol = $6::text)
-       ORDER BY st.name, d.name, e.protocol, e.model_id`,
-      [query.performance, query.studies ?? null, query.datasets ?? null, query.datasetRole ?? null, query.models ?? null, query.protocol ?? null],
-    );
-    const groups: PairGroup[] = [];
-    for (const id of wanted) {
-      let group: PairGroup | null = null;
-      // Rows are ordered by (study, dataset, protocol): a group ends where that changes.
-      for (const row of raw) {
-        const value = id === 'imagenet_top1' ? row.imagenetTop1 : row.parameterCount === null ? null : Number(row.parameterCount);
-        if (value === null) continue;
-        const { study, dataset, protocol } = row;
-        if (!group || group.study !== study || group.dataset !== dataset || group.protocol !== protocol) {
-          group = { study, dataset, metric: id, scoreSplit: '', pool: '', poolRelative: false, baseline: true, protocol, models: [], scores: [], performance: [] };
-          groups.push(group);
-        }
-        group.models.push(row.model);
-        group.scores.push(value);
-        group.performance.push(row.performance);
-      }
-    }
-    return groups;
   }
 
   async measures(): Promise<string[]> {
@@ -445,21 +483,31 @@ export class CorrelationService {
   }
 }
 
+/** Code-unit order of strings (JavaScript's own). */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Groups become units (rows) of `groupBy`; a unit keeps its groups (one (study, dataset) each) in arrival order. */
 function groupIntoUnits(groups: PairGroup[], groupBy: CorrelationGrouping, method: CorrelationMethod, performance: string): Unit[] {
+  if (groupBy === CorrelationGrouping.DATASET) {
+    // A group is already one (study, dataset, metric, split, pool, protocol, baseline): one unit each, in order.
+    return groups.map((group) => {
+      const { study, dataset, metric, scoreSplit, pool, poolRelative, baseline, protocol } = group;
+      return { row: { study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline }, byGroup: null, group };
+    });
+  }
   const units = new Map<string, Unit>();
   for (const group of groups) {
     const study = groupBy === CorrelationGrouping.NONE ? '*' : group.study;
-    const dataset = groupBy === CorrelationGrouping.DATASET ? group.dataset : '*';
+    const dataset = '*';
     // NUL cannot occur in Postgres text, so it separates the parts of a key unambiguously.
     const key = study + '\0' + dataset + '\0' + group.metric + '\0' + group.scoreSplit + '\0' + group.pool + '\0' + group.protocol + '\0' + String(group.baseline);
     let unit = units.get(key);
     if (!unit) {
       const { metric, scoreSplit, pool, poolRelative, baseline, protocol } = group;
-      unit = { row: { study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline }, byGroup: new Map() };
+      unit = { row: { study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline }, byGroup: new Map(), group };
       units.set(key, unit);
     }
-    unit.byGroup.set(group.study + '\0' + group.dataset, { scores: group.scores, performance: group.performance });
+    unit.byGroup!.set(group.study + '\0' + group.dataset, { scores: group.scores, performance: group.performance });
   }
   return [...units.values()];
 }
@@ -474,12 +522,13 @@ function oneGroupLabels(n: number): string[] {
 }
 
 function toSample(unit: Unit): RowSample {
-  if (unit.byGroup.size === 1) {
-    // The usual row (groupBy DATASET): one group, copied whole. Within one group only the labels' equality counts
-    // (grouped tau, bootstrap strata), so every such row of n models shares one read-only array of equal labels.
-    const [[, group]] = unit.byGroup;
-    const n = group!.scores.length;
-    return { scores: new Float64Array(group!.scores), performance: new Float64Array(group!.performance), groups: oneGroupLabels(n), bounds: [[0, n]] };
+  if (!unit.byGroup || unit.byGroup.size === 1) {
+    // The usual row (groupBy DATASET): one group, its arrays as they are (no statistic writes to its input). Within
+    // one group only the labels' equality counts (grouped tau, bootstrap strata), so every such row of n models
+    // shares one read-only array of equal labels.
+    const { scores, performance, performanceOrder } = unit.group;
+    const n = scores.length;
+    return { scores, performance, groups: oneGroupLabels(n), bounds: [[0, n]], performanceOrder };
   }
   const n = [...unit.byGroup.values()].reduce((sum, g) => sum + g.scores.length, 0);
   const scores = new Float64Array(n);

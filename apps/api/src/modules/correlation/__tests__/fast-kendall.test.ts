@@ -1,7 +1,7 @@
 import { bootstrap, createRng, kendallTauB } from '@transferscope/stats';
 import { describe, expect, it } from 'vitest';
 import { type RowSample } from '../correlation-statistic';
-import { batchable, drawTable, fastKendallTauB, tauBootstrap, tauBootstrapBatch } from '../fast-kendall';
+import { ascendingOrder, batchable, drawTable, fastKendallTauB, fastKendallTauBOrdered, tauBootstrap, tauBootstrapBatch } from '../fast-kendall';
 
 /** Values from a seeded generator; `grid` > 0 rounds them to that many levels, so ties occur. */
 function values(rng: ReturnType<typeof createRng>, n: number, grid: number): Float64Array {
@@ -53,6 +53,32 @@ describe('fastKendallTauB', () => {
       expect(fastKendallTauB(x, y, false)).toEqual(kendallTauB(x, y));
       expect(fastKendallTauB(x, y, true)).toEqual(kendallTauB(x, y, { method: 'asymptotic' }));
     }
+  });
+
+  it('given the order of a tie-free y, equals kendallTauB too (ties in x, large n and non-finite x included)', () => {
+    const rng = createRng(29);
+    let ordered = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const n = 2 + (trial % 80);
+      const y = values(rng, n, trial % 9 === 0 ? 4 : 0);
+      const x = values(rng, n, trial % 3 === 0 ? 5 : 0);
+      if (trial % 11 === 0) x[0] = Number.POSITIVE_INFINITY;
+      const order = ascendingOrder(y);
+      // A y with ties has no such order; one without ties is ascending.
+      if (order === null) {
+        expect(new Set(y).size).toBeLessThan(n);
+        continue;
+      }
+      ordered++;
+      for (let k = 1; k < n; k++) expect(y[order[k]!]!).toBeGreaterThan(y[order[k - 1]!]!);
+      if (!Number.isFinite(x[0]!)) {
+        expect(() => fastKendallTauBOrdered(x, y, order, false)).toThrow(RangeError);
+        continue;
+      }
+      expect(fastKendallTauBOrdered(x, y, order, false)).toEqual(kendallTauB(x, y));
+      expect(fastKendallTauBOrdered(x, y, order, true)).toEqual(kendallTauB(x, y, { method: 'asymptotic' }));
+    }
+    expect(ordered).toBeGreaterThan(300);
   });
 
   it('refuses non-finite input as the library does', () => {
