@@ -1,6 +1,6 @@
 import { groupedKendallTau, pearson, regret, relativeTopK, spearman, weightedTau } from '@transferscope/stats';
 import { CorrelationMethod, GROUPED_METHODS } from './correlation-method.enum';
-import { fastKendallTauB, fastKendallTauBOrdered } from './fast-kendall';
+import { fastKendallTauB, fastKendallTauBGathered, fastKendallTauBOrdered } from './fast-kendall';
 
 /**
  * Paired samples of one correlation row, laid out group after group (a group = the models of one (study, dataset)),
@@ -50,6 +50,16 @@ export function rowStatistic(method: CorrelationMethod, sample: RowSample, value
     }
   }
   return { value: count === 0 ? null : sum / count, pValue: null };
+}
+
+/**
+ * KENDALL_TAU_B of one group whose scores, in ascending order of its tie-free performances, are
+ * `sign * values[base + gather[k]]` (what {@link rowStatistic} gives for that group); null when the scores tie or are
+ * not finite (take rowStatistic then).
+ */
+export function gatheredKendallTauB(values: Float64Array, base: number, gather: Int32Array, sign: number): StatisticValue | null {
+  const result = fastKendallTauBGathered(values, base, gather, sign, false);
+  return result && withPValue(result);
 }
 
 /** Minimum number of models each method needs to be defined. */

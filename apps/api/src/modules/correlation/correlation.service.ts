@@ -1,11 +1,12 @@
 import { bootstrap } from '@transferscope/stats';
 import { randomInt } from 'node:crypto';
+import { endianness } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type DataSource } from 'typeorm';
 import { readChangeVersion, ResultCache } from '../../server/result-cache';
 import { CorrelationMethod } from './correlation-method.enum';
 import { CorrelationGrouping, type BootstrapIntervalKind, type DatasetRoleFilter, type TransferProtocolFilter } from './correlation-options.enum';
-import { rowStatistic, type RowSample } from './correlation-statistic';
+import { gatheredKendallTauB, rowStatistic, type RowSample, type StatisticValue } from './correlation-statistic';
 import { type Correlation, type CorrelationPair } from './correlation.type';
 import { CorrelationError } from './correlation.error';
 import { ascendingOrder, batchable, drawTable, tauBootstrap, tauBootstrapBatch, type DrawTable } from './fast-kendall';
@@ -52,11 +53,23 @@ interface PairGroup {
   baseline: boolean;
   protocol: string;
   models: string[];
-  /** Read-only: rows share them (toSample), and groups of one evaluation layout share `performance`. */
+  /** Read-only: rows share them (toSample), groups of one evaluation layout share `performance`, baselines of one model list `models` and `scores`. */
   scores: Float64Array;
   performance: Float64Array;
   /** `ascendingOrder(performance)`, shared like `performance`; null when performances tie. */
   performanceOrder: Int32Array | null;
+}
+
+/** The pairing of a score vector's models (one joined list) with one protocol's performances. */
+interface Layout {
+  /** For each paired model, in model order: the position of its score in the vector. */
+  order: Int32Array;
+  models: string[];
+  performance: Float64Array;
+  /** `ascendingOrder(performance)`; null when performances tie. */
+  performanceOrder: Int32Array | null;
+  /** `order[performanceOrder[k]]`: the vector positions of the scores in ascending order of performance. */
+  gather: Int32Array | null;
 }
 
 /** The performances of one (study, dataset, protocol), models in ascending order, with the pairings of score lists. */
@@ -65,12 +78,73 @@ interface Evaluations {
   models: string[];
   rank: Map<string, number>;
   performance: number[];
-  /** Per joined model list of a score vector: the byte offsets of the paired scores, and their models and performances. */
-  layouts: Map<string, { order: Int32Array; models: string[]; performance: Float64Array; performanceOrder: Int32Array | null }>;
+  /** Per joined model list of a score vector. */
+  layouts: Map<string, Layout>;
+}
+
+/** The (metric, split, pool) keys of a (study, dataset)'s vectors in arrival order, and that order sorted by name. */
+interface KeyList {
+  keys: { metric: string; split: string; pool: string; info: { direction: string; poolRelative: boolean } | null }[];
+  sorted: Int32Array;
+}
+
+/** The score vectors of one (study, dataset). */
+interface VectorBlock {
+  study: string;
+  dataset: string;
+  /** Position of (study, dataset) in name order. */
+  rank: number;
+  keys: KeyList['keys'];
+  sorted: Int32Array;
+  /** Its protocols' performances, by protocol name. */
+  protocols: Evaluations[];
+  /** layouts[j * protocols.length + p]: vector j (arrival order) with protocol p; null when no model is in both. */
+  layouts: (Layout | null)[];
+  /** Every vector's values, one after another, in host byte order; vector j from starts[j]. */
+  values: Float64Array;
+  starts: Int32Array;
+}
+
+interface VectorRead {
+  /** In (study, dataset) name order. */
+  blocks: VectorBlock[];
+  baselines: PairGroup[];
+}
+
+/**
+ * One (study, dataset, metric, split, pool, protocol) as {@link visitGroups} passes it: model i (of `layout.models`)
+ * has the score `sign * values[base + layout.order[i]]`. One object, reused from group to group.
+ */
+class GroupCursor {
+  study = '';
+  dataset = '';
+  metric = '';
+  scoreSplit = '';
+  pool = '';
+  poolRelative = false;
+  protocol = '';
+  readonly baseline = false;
+  layout!: Layout;
+  values!: Float64Array;
+  base = 0;
+  sign = 1;
+
+  /** The scores in model order, written into `into` (of the layout's length). */
+  scores(into: Float64Array): Float64Array {
+    const { order } = this.layout;
+    for (let k = 0; k < order.length; k++) into[k] = this.sign * this.values[this.base + order[k]!]!;
+    return into;
+  }
+
+  /** This group on its own, its scores in `into`. */
+  group(into: Float64Array): PairGroup {
+    const { study, dataset, metric, scoreSplit, pool, poolRelative, protocol, layout } = this;
+    return { study, dataset, metric, scoreSplit, pool, poolRelative, baseline: this.baseline, protocol, models: layout.models, scores: this.scores(into), performance: layout.performance, performanceOrder: layout.performanceOrder };
+  }
 }
 
 interface Unit {
-  row: Omit<Correlation, 'value' | 'pValue' | 'n' | 'groups' | 'ciLow' | 'ciHigh' | 'ciLevel' | 'seed' | 'rejectedResamples'>;
+  row: Pick<Correlation, 'study' | 'dataset' | 'metric' | 'protocol' | 'scoreSplit' | 'pool' | 'poolRelative' | 'baseline'>;
   /** The groups of a row spanning several (study, dataset) pairs by label; null for one group, `group`. */
   byGroup: Map<string, { scores: Float64Array; performance: Float64Array }> | null;
   /** The first group. */
@@ -138,50 +212,20 @@ export class CorrelationService {
   }
 
   private async compute(query: CorrelationQuery, deadline: number): Promise<Correlation[]> {
-    const groups = await this.pairGroups(query);
-    if (groups.length === 0) await this.assertMeasureExists(query.performance);
-
-    const units = groupIntoUnits(groups, query.groupBy ?? CorrelationGrouping.DATASET, query.method, query.performance);
+    const groupBy = query.groupBy ?? CorrelationGrouping.DATASET;
     const spec = query.bootstrap;
-    if (spec && spec.resamples * units.length > this.limits.maxBootstrapWork) {
+    const rows = groupBy === CorrelationGrouping.DATASET ? await this.datasetRows(query) : await this.pooledRows(query, groupBy);
+    if (rows.length === 0) await this.assertMeasureExists(query.performance);
+    if (spec && spec.resamples * rows.length > this.limits.maxBootstrapWork) {
       throw new CorrelationError(
         'BOOTSTRAP_TOO_LARGE',
-        `bootstrap of ${spec.resamples} resamples over ${units.length} rows exceeds the limit of ${this.limits.maxBootstrapWork} resamples x rows per request; ` +
+        `bootstrap of ${spec.resamples} resamples over ${rows.length} rows exceeds the limit of ${this.limits.maxBootstrapWork} resamples x rows per request; ` +
           'narrow the filter or ask for fewer resamples',
       );
     }
     const seed = spec ? (spec.seed ?? randomInt(2 ** 31 - 1)) : null;
-
-    const rows: { row: Correlation; sample: RowSample }[] = units.map((unit) => {
-      const sample = toSample(unit);
-      const { value, pValue } = rowStatistic(query.method, sample);
-      const { study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline } = unit.row;
-      // One literal with every field (no spread): all rows share one object shape, which keeps building them and
-      // the GraphQL execution over them fast (a spread row cost ~20 us on 44,000-row answers).
-      const row: Correlation = {
-        study,
-        dataset,
-        metric,
-        method,
-        performance,
-        protocol,
-        scoreSplit,
-        pool,
-        poolRelative,
-        baseline,
-        value,
-        pValue,
-        n: sample.scores.length,
-        groups: sample.bounds.length,
-        ciLow: null,
-        ciHigh: null,
-        ciLevel: null,
-        seed: null,
-        rejectedResamples: null,
-      };
-      return { row, sample };
-    });
     if (!spec || seed === null) return rows.map(({ row }) => row);
+    const samples = rows as { row: Correlation; sample: RowSample }[];
 
     const setInterval = (row: Correlation, interval: { low: number; high: number; rejected: number }) =>
       Object.assign(row, {
@@ -200,7 +244,7 @@ export class CorrelationService {
         lastYield = Date.now();
       }
     };
-    let pending = rows.filter(({ row }) => row.value !== null);
+    let pending = samples.filter(({ row }) => row.value !== null);
     if (query.method === CorrelationMethod.KENDALL_TAU_B) {
       // The same seed draws the same resamples for every row with the same group sizes, so the draws are made once
       // per layout, and rows of one group without ties are bootstrapped together as a matrix product
@@ -256,39 +300,129 @@ export class CorrelationService {
   }
 
   /**
-   * Scores paired with performances, and the baselines. The scores of each (study, dataset, metric, split, pool)
-   * and the performances of each (study, dataset, measure, protocol) are read as one row each from the vectors
-   * the database keeps by trigger (`score_vector`, `evaluation_vector`, migration CorrelationVectors1764320000000):
-   * model ids joined by chr(31) and values as big-endian float64, so 1.2M scores arrive as 40,000 rows and no number
-   * is parsed from text. Reading the score rows themselves cost ~0.4 s in Postgres and ~0.5 s here for all studies.
-   * The two are paired by model here. The small tables (studies, datasets, metrics) are resolved to ids first, so
-   * the vector reads filter on ids; the model filter (the pool) applies to the performances, which every pair needs.
+   * The rows of `groupBy: DATASET`, one per group, computed as the vectors are visited: a tau-b row is counted
+   * straight from the vector (fastKendallTauBGathered), other rows get their scores in a scratch array, and only
+   * with a bootstrap does a row keep its sample. Baselines after the scores, as in {@link pairGroups}.
+   */
+  private async datasetRows(query: CorrelationQuery): Promise<{ row: Correlation; sample: RowSample | null }[]> {
+    const read = await this.readVectors(query);
+    const { method, performance } = query;
+    const keep = Boolean(query.bootstrap);
+    const rows: { row: Correlation; sample: RowSample | null }[] = [];
+    let scratch = new Float64Array(64);
+    let block = new Float64Array(0);
+    let blockUsed = 0;
+    const add = (group: Omit<PairGroup, 'models' | 'scores' | 'performance' | 'performanceOrder'>, statistic: StatisticValue, n: number, sample: RowSample | null) => {
+      const { study, dataset, metric, protocol, scoreSplit, pool, poolRelative, baseline } = group;
+      rows.push({ row: correlationRow(study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline, statistic, n, 1), sample });
+    };
+    visitGroups(read, true, (cursor) => {
+      const { layout } = cursor;
+      const n = layout.order.length;
+      const counted = method === CorrelationMethod.KENDALL_TAU_B && !keep && layout.gather ? gatheredKendallTauB(cursor.values, cursor.base, layout.gather, cursor.sign) : null;
+      if (counted) {
+        add(cursor, counted, n, null);
+        return;
+      }
+      let scores: Float64Array;
+      if (keep) {
+        // Kept for the bootstrap: views into shared blocks, one ArrayBuffer per 64K scores (GC).
+        if (blockUsed + n > block.length) {
+          block = new Float64Array(Math.max(65_536, n));
+          blockUsed = 0;
+        }
+        scores = block.subarray(blockUsed, blockUsed + n);
+        blockUsed += n;
+      } else {
+        if (scratch.length < n) scratch = new Float64Array(n);
+        scores = scratch.subarray(0, n);
+      }
+      const sample: RowSample = { scores: cursor.scores(scores), performance: layout.performance, groups: oneGroupLabels(n), bounds: [[0, n]], performanceOrder: layout.performanceOrder };
+      add(cursor, rowStatistic(method, sample), n, keep ? sample : null);
+    });
+    for (const group of read.baselines) {
+      const sample = toSample({ byGroup: null, group });
+      add(group, rowStatistic(method, sample), sample.scores.length, keep ? sample : null);
+    }
+    return rows;
+  }
+
+  /** The rows of `groupBy: STUDY | NONE`: the groups of each (metric, split, pool, protocol) pooled. */
+  private async pooledRows(query: CorrelationQuery, groupBy: CorrelationGrouping): Promise<{ row: Correlation; sample: RowSample }[]> {
+    const units = groupIntoUnits(await this.pairGroups(query), groupBy);
+    return units.map((unit) => {
+      const sample = toSample(unit);
+      const { study, dataset, metric, scoreSplit, pool, poolRelative, baseline, protocol } = unit.row;
+      const row = correlationRow(study, dataset, metric, query.method, query.performance, protocol, scoreSplit, pool, poolRelative, baseline, rowStatistic(query.method, sample), sample.scores.length, sample.bounds.length);
+      return { row, sample };
+    });
+  }
+
+  /**
+   * Scores paired with performances, and the baselines, as groups (see {@link readVectors}): what `pairs` and the rows
+   * spanning several (study, dataset) pairs need. Rows of one (study, dataset) each are computed straight from the
+   * vectors instead (see `compute`).
    */
   private async pairGroups(query: Omit<CorrelationQuery, 'method'>, orient = true): Promise<PairGroup[]> {
+    const read = await this.readVectors(query);
+    const groups: PairGroup[] = [];
+    let block = new Float64Array(0);
+    let blockUsed = 0;
+    visitGroups(read, orient, (cursor) => {
+      // Views into shared blocks: one ArrayBuffer per 64K scores rather than one per group (GC).
+      const n = cursor.layout.order.length;
+      if (blockUsed + n > block.length) {
+        block = new Float64Array(Math.max(65_536, n));
+        blockUsed = 0;
+      }
+      const scores = block.subarray(blockUsed, blockUsed + n);
+      blockUsed += n;
+      groups.push(cursor.group(scores));
+    });
+    return groups.concat(read.baselines);
+  }
+
+  /**
+   * The score vectors of the query's groups, read one row per (study, dataset), and the baselines. Triggers keep one
+   * vector per (study, dataset, metric, split, pool) of scores and per (study, dataset, measure, protocol) of
+   * performances (`score_vector`, `evaluation_vector`, migration CorrelationVectors1764320000000): model ids joined
+   * by chr(31), values as big-endian float64. Postgres concatenates the vectors of a (study, dataset) into one row (its
+   * (metric, split, pool) keys as one text, its model list once when every vector has the same one, the values as
+   * one bytea), so all studies are 2,000 rows of host-order float64 (one byte swap each) rather than 40,000 rows with
+   * a value read per score: the per-row objects of the driver and of the pairing were a third of the request's CPU.
+   * Scores are paired with performances by model here, once per distinct model list and protocol. The small
+   * tables (studies, datasets, metrics) are resolved to ids first, so the vector reads filter on ids; the model filter
+   * (the pool) applies to the performances, which every pair needs.
+   */
+  private async readVectors(query: Omit<CorrelationQuery, 'method'>): Promise<VectorRead> {
     const dims = await this.dimensions(query);
-    if (dims.studies.size === 0 || dims.datasets.size === 0) return [];
+    if (dims.studies.size === 0 || dims.datasets.size === 0) return { blocks: [], baselines: [] };
     const baselines = query.includeBaselines === false || query.variants ? [] : (Object.keys(BASELINES) as BaselineId[]).filter((id) => !query.metrics || query.metrics.includes(id));
     const filtered = <T>(ids: T[], narrowed: boolean): T[] | null => (narrowed ? ids : null);
     const studyIds = filtered([...dims.studies.keys()], Boolean(query.studies));
     const datasetIds = filtered([...dims.datasets.keys()], Boolean(query.datasets || query.datasetRole));
     const metricIds = filtered([...dims.metrics.keys()], Boolean(query.metrics || query.variants));
     const [scoreRows, evaluationRows, modelRows]: [
-      { study: number; dataset: number; metric: string; split: string; pool: string; models: string | null; scores: Buffer }[],
+      { study: number; dataset: number; keys: string; models: string; lists: string | null; scores: Buffer }[],
       { study: number; dataset: number; protocol: string; models: string; performance: Buffer }[],
       { id: string; imagenetTop1: number | null; parameterCount: string | null }[],
     ] = await Promise.all([
       dims.metrics.size === 0
         ? []
         : this.dataSource.query(
-            // A model list equal to the previous row's comes as null: a (study, dataset) nearly always has one list,
-            // which then crosses the wire and is decoded once instead of once per metric.
-            `SELECT study_id AS study, dataset_id AS dataset, metric_id AS metric, split, pool_id AS pool,
-                    CASE WHEN models = lag(models) OVER w THEN NULL ELSE models END AS models, scores
+            // Keys, model lists and values in one order (any order: groups are sorted here). `lists` only when the
+            // vectors of a (study, dataset) do not all list the same models (min and max compared bytewise).
+            `SELECT study_id AS study, dataset_id AS dataset,
+                    string_agg(metric_id || chr(31) || split || chr(31) || pool_id, chr(30) ORDER BY metric_id, split, pool_id) AS keys,
+                    min(models COLLATE "C") AS models,
+                    CASE WHEN min(models COLLATE "C") = max(models COLLATE "C") THEN NULL
+                         ELSE string_agg(models, chr(30) ORDER BY metric_id, split, pool_id) END AS lists,
+                    string_agg(scores, ''::bytea ORDER BY metric_id, split, pool_id) AS scores
              FROM score_vector
              WHERE ($1::int[] IS NULL OR study_id = ANY($1::int[]))
                AND ($2::int[] IS NULL OR dataset_id = ANY($2::int[]))
                AND ($3::text[] IS NULL OR metric_id = ANY($3::text[]))
-             WINDOW w AS (ORDER BY study_id, dataset_id, metric_id, split, pool_id)`,
+             GROUP BY study_id, dataset_id`,
             [studyIds, datasetIds, metricIds],
           ),
       // Protocols in the database's collation within a (study, dataset): the baselines' order.
@@ -331,79 +465,55 @@ export class CorrelationService {
       else evaluations.set(key, [entry]);
       entries.push({ study: row.study, dataset: row.dataset, entry, arrival: entries.length });
     }
+    // Groups are ordered by study, dataset, metric, split, pool and protocol names in JavaScript's order.
+    for (const list of evaluations.values()) list.sort((a, b) => cmp(a.protocol, b.protocol));
+    const byName = (names: Iterable<string>) => new Map([...new Set(names)].sort(cmp).map((name, r) => [name, r]));
+    const studyRank = byName([...dims.studies.values()].map((s) => s.name));
+    const datasetRank = byName([...dims.datasets.values()].map((d) => d.name));
 
-    const groups: PairGroup[] = [];
-    // Sorting by ranks, not names: study, dataset, metric, split, pool, protocol.
-    const sortKeys: number[] = [];
-    const rankOf = (names: Iterable<string>) => new Map([...new Set(names)].sort(cmp).map((name, r) => [name, r]));
-    const studyRank = rankOf([...dims.studies.values()].map((s) => s.name));
-    const datasetRank = rankOf([...dims.datasets.values()].map((d) => d.name));
-    const metricRank = rankOf(dims.metrics.keys());
-    const splitRank = rankOf(scoreRows.map((row) => row.split));
-    const poolRank = rankOf(scoreRows.map((row) => row.pool));
-    const protocolRank = rankOf(evaluationRows.map((row) => row.protocol));
-    let models = '';
-    let block = new Float64Array(0);
-    let blockUsed = 0;
+    // A (study, dataset)'s keys nearly always read the same as the previous one's: parsed and sorted once per text.
+    const keyLists = new Map<string, KeyList>();
+    const keyList = (text: string): KeyList => {
+      let list = keyLists.get(text);
+      if (!list) {
+        const keys = text.split('\u001e').map((key) => {
+          const [metric = '', split = '', pool = ''] = key.split('\u001f');
+          return { metric, split, pool, info: dims.metrics.get(metric) ?? null };
+        });
+        const sorted = Int32Array.from(keys.keys()).sort((a, b) => cmp(keys[a]!.metric, keys[b]!.metric) || cmp(keys[a]!.split, keys[b]!.split) || cmp(keys[a]!.pool, keys[b]!.pool));
+        keyLists.set(text, (list = { keys, sorted }));
+      }
+      return list;
+    };
+    const blocks: VectorBlock[] = [];
+    const scored = new Set<string>();
     for (const row of scoreRows) {
-      if (row.models !== null) models = row.models;
       const protocols = evaluations.get(row.study + ':' + row.dataset);
       const study = dims.studies.get(row.study);
       const dataset = dims.datasets.get(row.dataset);
-      const metric = dims.metrics.get(row.metric);
-      if (!protocols || !study || !dataset || !metric) continue;
-      // Orient every score so that higher means "predicted to transfer better".
-      const sign = orient && metric.direction === 'lower' ? -1 : 1;
-      for (const evaluation of protocols) {
-        // The groups of one (study, dataset) nearly always list the same models in the same order: the pairing
-        // (which score position goes with which evaluated model, in model order) is worked out once per list.
-        let layout = evaluation.layouts.get(models);
-        if (!layout) {
-          const list = models.split('\u001f');
-          const byRank = new Int32Array(evaluation.models.length).fill(-1);
-          list.forEach((model, i) => {
-            const r = evaluation.rank.get(model);
-            if (r !== undefined) byRank[r] = i;
-          });
-          const ranks = [...byRank.keys()].filter((r) => byRank[r]! >= 0);
-          const performance = Float64Array.from(ranks, (r) => evaluation.performance[r]!);
-          layout = { order: Int32Array.from(ranks, (r) => byRank[r]! * 8), models: ranks.map((r) => evaluation.models[r]!), performance, performanceOrder: ascendingOrder(performance) };
-          evaluation.layouts.set(models, layout);
-        }
-        if (layout.order.length === 0) continue;
-        // Views into shared blocks: one ArrayBuffer per 64K scores rather than one per group (GC).
-        const n = layout.order.length;
-        if (blockUsed + n > block.length) {
-          block = new Float64Array(Math.max(65_536, n));
-          blockUsed = 0;
-        }
-        const scores = block.subarray(blockUsed, blockUsed + n);
-        blockUsed += n;
-        for (let k = 0; k < n; k++) scores[k] = sign * row.scores.readDoubleBE(layout.order[k]!);
-        // models and performance are shared by the groups of a layout: read-only from here on.
-        sortKeys.push(studyRank.get(study.name)!, datasetRank.get(dataset.name)!, metricRank.get(row.metric)!, splitRank.get(row.split)!, poolRank.get(row.pool)!, protocolRank.get(evaluation.protocol)!);
-        groups.push({
-          study: study.name,
-          dataset: dataset.name,
-          metric: row.metric,
-          scoreSplit: row.split,
-          pool: row.pool,
-          poolRelative: metric.poolRelative,
-          baseline: false,
-          protocol: evaluation.protocol,
-          models: layout.models,
-          scores,
-          performance: layout.performance,
-          performanceOrder: layout.performanceOrder,
+      if (!protocols || !study || !dataset) continue;
+      const { keys, sorted } = keyList(row.keys);
+      const lists = row.lists === null ? null : row.lists.split('\u001e');
+      const values = hostFloat64(row.scores);
+      // The pairing of each vector with each protocol's performances (null: no model in common).
+      const layouts = new Array<Layout | null>(keys.length * protocols.length);
+      // Where each vector's values start: its predecessors' model counts.
+      const starts = new Int32Array(keys.length);
+      const count = lists ? 0 : listLength(row.models);
+      for (let j = 0, start = 0; j < keys.length; j++) {
+        const models = lists ? lists[j]! : row.models;
+        starts[j] = start;
+        start += lists ? listLength(models) : count;
+        protocols.forEach((evaluation, p) => {
+          const layout = layoutOf(evaluation, models);
+          layouts[j * protocols.length + p] = layout.order.length === 0 ? null : layout;
+          if (layout.order.length > 0 && keys[j]!.info && keys[j]!.metric in BASELINES) scored.add(study.name + '\u001f' + dataset.name + '\u001f' + keys[j]!.metric + '\u001f' + evaluation.protocol);
         });
       }
+      blocks.push({ study: study.name, dataset: dataset.name, rank: studyRank.get(study.name)! * datasetRank.size + datasetRank.get(dataset.name)!, keys, sorted, protocols, layouts, values, starts });
     }
-    const order = groups.map((_, i) => i).sort((a, b) => {
-      for (let k = 0, x = 6 * a, y = 6 * b; k < 6; k++, x++, y++) if (sortKeys[x] !== sortKeys[y]) return sortKeys[x]! - sortKeys[y]!;
-      return 0;
-    });
-    const sorted = order.map((i) => groups[i]!);
-    if (baselines.length === 0) return sorted;
+    blocks.sort((a, b) => a.rank - b.rank);
+    if (baselines.length === 0) return { blocks, baselines: [] };
 
     // Baselines: one group per (baseline, study, dataset, protocol) in the database's collation of study and dataset
     // names and protocols, models in its collation of ids, except where a study recorded the same baseline as a
@@ -411,34 +521,39 @@ export class CorrelationService {
     const modelRank = new Map(modelRows.map((model, r) => [model.id, r]));
     const properties = new Map(modelRows.map((model) => [model.id, model]));
     entries.sort((a, b) => dims.studies.get(a.study)!.rank - dims.studies.get(b.study)!.rank || dims.datasets.get(a.dataset)!.rank - dims.datasets.get(b.dataset)!.rank || a.arrival - b.arrival);
-    const scored = new Set(sorted.filter((g) => g.metric in BASELINES).map((g) => g.study + '\u001f' + g.dataset + '\u001f' + g.metric + '\u001f' + g.protocol));
     const baselineGroups: PairGroup[] = [];
     for (const id of baselines) {
+      // Entries listing the same models share the baseline's models and values; only the performances differ.
+      const byList = new Map<string, { positions: number[]; models: string[]; scores: Float64Array }>();
       for (const { study: studyId, dataset: datasetId, entry } of entries) {
         const study = dims.studies.get(studyId)!.name;
         const dataset = dims.datasets.get(datasetId)!.name;
         if (scored.has(study + '\u001f' + dataset + '\u001f' + id + '\u001f' + entry.protocol)) continue;
-        const byModel = entry.models.map((_, i) => i).sort((a, b) => modelRank.get(entry.models[a]!)! - modelRank.get(entry.models[b]!)!);
-        const models: string[] = [];
-        const scores: number[] = [];
-        const performance: number[] = [];
-        for (const i of byModel) {
-          const model = properties.get(entry.models[i]!)!;
-          const value = id === 'imagenet_top1' ? model.imagenetTop1 : model.parameterCount === null ? null : Number(model.parameterCount);
-          if (value === null) continue;
-          models.push(model.id);
-          scores.push(value);
-          performance.push(entry.performance[i]!);
+        const list = entry.models.join('\u001f');
+        let ranked = byList.get(list);
+        if (!ranked) {
+          const positions: number[] = [];
+          const models: string[] = [];
+          const values: number[] = [];
+          for (const i of entry.models.map((_, i) => i).sort((a, b) => modelRank.get(entry.models[a]!)! - modelRank.get(entry.models[b]!)!)) {
+            const model = properties.get(entry.models[i]!)!;
+            const value = id === 'imagenet_top1' ? model.imagenetTop1 : model.parameterCount === null ? null : Number(model.parameterCount);
+            if (value === null) continue;
+            positions.push(i);
+            models.push(model.id);
+            values.push(value);
+          }
+          byList.set(list, (ranked = { positions, models, scores: new Float64Array(values) }));
         }
+        const { positions, models, scores } = ranked;
         if (models.length > 0) {
-          baselineGroups.push({
-            study, dataset, metric: id, scoreSplit: '', pool: '', poolRelative: false, baseline: true, protocol: entry.protocol,
-            models, scores: Float64Array.from(scores), performance: Float64Array.from(performance), performanceOrder: null,
-          });
+          const performance = new Float64Array(positions.length);
+          for (let k = 0; k < positions.length; k++) performance[k] = entry.performance[positions[k]!]!;
+          baselineGroups.push({ study, dataset, metric: id, scoreSplit: '', pool: '', poolRelative: false, baseline: true, protocol: entry.protocol, models, scores, performance, performanceOrder: null });
         }
       }
     }
-    return [...sorted, ...baselineGroups];
+    return { blocks, baselines: baselineGroups };
   }
 
   /**
@@ -486,15 +601,8 @@ export class CorrelationService {
 /** Code-unit order of strings (JavaScript's own). */
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Groups become units (rows) of `groupBy`; a unit keeps its groups (one (study, dataset) each) in arrival order. */
-function groupIntoUnits(groups: PairGroup[], groupBy: CorrelationGrouping, method: CorrelationMethod, performance: string): Unit[] {
-  if (groupBy === CorrelationGrouping.DATASET) {
-    // A group is already one (study, dataset, metric, split, pool, protocol, baseline): one unit each, in order.
-    return groups.map((group) => {
-      const { study, dataset, metric, scoreSplit, pool, poolRelative, baseline, protocol } = group;
-      return { row: { study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline }, byGroup: null, group };
-    });
-  }
+/** Groups become units (rows) of `groupBy` STUDY or NONE; a unit keeps its groups (one (study, dataset) each) in arrival order. */
+function groupIntoUnits(groups: PairGroup[], groupBy: CorrelationGrouping): Unit[] {
   const units = new Map<string, Unit>();
   for (const group of groups) {
     const study = groupBy === CorrelationGrouping.NONE ? '*' : group.study;
@@ -504,12 +612,27 @@ function groupIntoUnits(groups: PairGroup[], groupBy: CorrelationGrouping, metho
     let unit = units.get(key);
     if (!unit) {
       const { metric, scoreSplit, pool, poolRelative, baseline, protocol } = group;
-      unit = { row: { study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline }, byGroup: new Map(), group };
+      unit = { row: { study, dataset, metric, protocol, scoreSplit, pool, poolRelative, baseline }, byGroup: new Map(), group };
       units.set(key, unit);
     }
     unit.byGroup!.set(group.study + '\0' + group.dataset, { scores: group.scores, performance: group.performance });
   }
   return [...units.values()];
+}
+
+/**
+ * One answer row, as one literal with every field (no spread): all rows share one object shape, which keeps building
+ * them and the GraphQL execution over them fast (a spread row cost ~20 us on 44,000-row answers).
+ */
+function correlationRow(
+  study: string, dataset: string, metric: string, method: CorrelationMethod, performance: string, protocol: string, scoreSplit: string, pool: string,
+  poolRelative: boolean, baseline: boolean, statistic: StatisticValue, n: number, groups: number,
+): Correlation {
+  return {
+    study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline,
+    value: statistic.value, pValue: statistic.pValue, n, groups,
+    ciLow: null, ciHigh: null, ciLevel: null, seed: null, rejectedResamples: null,
+  };
 }
 
 const sharedLabels = new Map<number, string[]>();
@@ -521,7 +644,7 @@ function oneGroupLabels(n: number): string[] {
   return labels;
 }
 
-function toSample(unit: Unit): RowSample {
+function toSample(unit: Pick<Unit, 'byGroup' | 'group'>): RowSample {
   if (!unit.byGroup || unit.byGroup.size === 1) {
     // The usual row (groupBy DATASET): one group, its arrays as they are (no statistic writes to its input). Within
     // one group only the labels' equality counts (grouped tau, bootstrap strata), so every such row of n models
@@ -546,6 +669,91 @@ function toSample(unit: Unit): RowSample {
     bounds.push([start, k]);
   }
   return { scores, performance, groups, bounds };
+}
+
+/**
+ * The groups of a read in answer order (study, dataset, metric, split, pool, protocol by name), scores oriented so that
+ * higher means "predicted to transfer better" when `orient`. `visit` gets one cursor, changed between calls.
+ */
+function visitGroups(read: VectorRead, orient: boolean, visit: (cursor: GroupCursor) => void): void {
+  const cursor = new GroupCursor();
+  for (const block of read.blocks) {
+    const { keys, sorted, protocols, layouts, values, starts } = block;
+    cursor.study = block.study;
+    cursor.dataset = block.dataset;
+    cursor.values = values;
+    for (const j of sorted) {
+      const key = keys[j]!;
+      if (!key.info) continue;
+      cursor.metric = key.metric;
+      cursor.scoreSplit = key.split;
+      cursor.pool = key.pool;
+      cursor.poolRelative = key.info.poolRelative;
+      cursor.sign = orient && key.info.direction === 'lower' ? -1 : 1;
+      cursor.base = starts[j]!;
+      for (let p = 0; p < protocols.length; p++) {
+        const layout = layouts[j * protocols.length + p];
+        if (!layout) continue;
+        cursor.protocol = protocols[p]!.protocol;
+        cursor.layout = layout;
+        visit(cursor);
+      }
+    }
+  }
+}
+
+/**
+ * The pairing of the score vector listing `models` (joined by chr(31)) with `evaluation`: worked out once per list,
+ * since the vectors of a (study, dataset) nearly always list the same models in the same order.
+ */
+function layoutOf(evaluation: Evaluations, models: string): Layout {
+  let layout = evaluation.layouts.get(models);
+  if (!layout) {
+    const byRank = new Int32Array(evaluation.models.length).fill(-1);
+    models.split('\u001f').forEach((model, i) => {
+      const r = evaluation.rank.get(model);
+      if (r !== undefined) byRank[r] = i;
+    });
+    // Plain loops: typed-array `from` with a mapping function cost ~10x as much here.
+    let n = 0;
+    for (let r = 0; r < byRank.length; r++) if (byRank[r]! >= 0) n++;
+    const order = new Int32Array(n);
+    const performance = new Float64Array(n);
+    const paired = new Array<string>(n);
+    for (let r = 0, k = 0; r < byRank.length; r++) {
+      if (byRank[r]! < 0) continue;
+      order[k] = byRank[r]!;
+      performance[k] = evaluation.performance[r]!;
+      paired[k++] = evaluation.models[r]!;
+    }
+    const performanceOrder = ascendingOrder(performance);
+    let gather: Int32Array | null = null;
+    if (performanceOrder) {
+      gather = new Int32Array(n);
+      for (let k = 0; k < n; k++) gather[k] = order[performanceOrder[k]!]!;
+    }
+    layout = { order, models: paired, performance, performanceOrder, gather };
+    evaluation.layouts.set(models, layout);
+  }
+  return layout;
+}
+
+/** The number of model ids in a chr(31)-joined list. */
+function listLength(models: string): number {
+  let count = 1;
+  for (let i = models.indexOf('\u001f'); i >= 0; i = models.indexOf('\u001f', i + 1)) count++;
+  return count;
+}
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** Big-endian float64 bytes (`float8send`) as numbers, in place where the buffer allows (it is ours). */
+function hostFloat64(bytes: Buffer): Float64Array {
+  if (bytes.length % 8 !== 0) throw new Error(`a score vector of ${bytes.length} bytes is not float64 values`);
+  // Float64Array views need 8-byte alignment: copy into a buffer of its own otherwise.
+  const aligned = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(new Uint8Array(bytes).buffer);
+  if (LITTLE_ENDIAN) aligned.swap64();
+  return new Float64Array(aligned.buffer, aligned.byteOffset, aligned.length / 8);
 }
 
 /** The cache key: the same question asked with arrays in another order is the same question. */

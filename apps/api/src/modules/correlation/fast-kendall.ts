@@ -82,7 +82,14 @@ function fromCounts(counts: KendallCounts, valueOnly: boolean): KendallTauResult
  */
 export function ascendingOrder(y: Float64Array): Int32Array | null {
   if (!isFiniteArray(y)) return null;
-  const order = Int32Array.from(y.keys()).sort((a, b) => y[a]! - y[b]!);
+  // Insertion sort: tens of models, where a typed array's sort with a comparator costs several times as much.
+  const order = new Int32Array(y.length);
+  for (let k = 0; k < y.length; k++) {
+    const v = y[k]!;
+    let i = k;
+    for (; i > 0 && y[order[i - 1]!]! > v; i--) order[i] = order[i - 1]!;
+    order[i] = k;
+  }
   for (let k = 1; k < order.length; k++) if (y[order[k - 1]!] === y[order[k]!]) return null;
   return order;
 }
@@ -90,16 +97,11 @@ export function ascendingOrder(y: Float64Array): Int32Array | null {
 let permuted = new Float64Array(64);
 
 /**
- * `fastKendallTauB(x, y, valueOnly)` given `yOrder = ascendingOrder(y)` (so y has no ties): x taken in y's order, the
- * discordant pairs are its inversions, counted with one comparison per pair and no data-dependent branch (a third of
- * the time of comparing both differences on random scores). Ties in x or non-finite x go to `fastKendallTauB`.
+ * The discordant pairs of x against a tie-free y, given `v` = x in y's ascending order: the inversions of v[0, n),
+ * counted with one comparison per pair and no data-dependent branch (a third of the time of comparing both
+ * differences on random scores). -1 when v has a tie (tau-b then needs the tie counts of the general path).
  */
-export function fastKendallTauBOrdered(x: Float64Array, y: Float64Array, yOrder: Int32Array, valueOnly: boolean): KendallTauResult {
-  const n = x.length;
-  if (n < 2 || n > DIRECT_COUNT_MAX_N || yOrder.length !== n || !isFiniteArray(x)) return fastKendallTauB(x, y, valueOnly);
-  if (permuted.length < n) permuted = new Float64Array(n);
-  const v = permuted;
-  for (let k = 0; k < n; k++) v[k] = x[yOrder[k]!]!;
+function inversions(v: Float64Array, n: number): number {
   let discordant = 0;
   let ties = 0;
   for (let i = 0; i < n; i++) {
@@ -110,8 +112,61 @@ export function fastKendallTauBOrdered(x: Float64Array, y: Float64Array, yOrder:
       ties += Number(vi === vj);
     }
   }
-  if (ties > 0) return fastKendallTauB(x, y, valueOnly);
-  return fromCounts({ n, discordant, tiedX: 0, tiedY: 0, tiedBoth: 0, x0: 0, x1: 0, y0: 0, y1: 0 }, valueOnly);
+  return ties > 0 ? -1 : discordant;
+}
+
+const tieFreeResults = new Map<number, KendallTauResult>();
+
+/**
+ * `fromCounts` of a sample without ties: it depends on (n, discordant) alone, so one frozen result per pair is shared
+ * by every row that has it (tens of thousands of rows, a few thousand distinct pairs).
+ */
+function tieFreeResult(n: number, discordant: number, valueOnly: boolean): KendallTauResult {
+  const key = (n * 1_000_000 + discordant) * 2 + Number(valueOnly);
+  let result = tieFreeResults.get(key);
+  if (result === undefined) {
+    result = Object.freeze(fromCounts({ n, discordant, tiedX: 0, tiedY: 0, tiedBoth: 0, x0: 0, x1: 0, y0: 0, y1: 0 }, valueOnly));
+    if (tieFreeResults.size > 100_000) tieFreeResults.clear();
+    tieFreeResults.set(key, result);
+  }
+  return result;
+}
+
+/**
+ * `fastKendallTauB(x, y, valueOnly)` given `yOrder = ascendingOrder(y)` (so y has no ties): x taken in y's order, the
+ * discordant pairs are its inversions. Ties in x or non-finite x go to `fastKendallTauB`. The result may be shared
+ * between calls: read-only.
+ */
+export function fastKendallTauBOrdered(x: Float64Array, y: Float64Array, yOrder: Int32Array, valueOnly: boolean): KendallTauResult {
+  const n = x.length;
+  if (n < 2 || n > DIRECT_COUNT_MAX_N || yOrder.length !== n || !isFiniteArray(x)) return fastKendallTauB(x, y, valueOnly);
+  if (permuted.length < n) permuted = new Float64Array(n);
+  const v = permuted;
+  for (let k = 0; k < n; k++) v[k] = x[yOrder[k]!]!;
+  const discordant = inversions(v, n);
+  if (discordant < 0) return fastKendallTauB(x, y, valueOnly);
+  return tieFreeResult(n, discordant, valueOnly);
+}
+
+/**
+ * {@link fastKendallTauBOrdered} without forming x: x taken in y's ascending order is `sign * values[base + gather[k]]`
+ * (`gather` composes the pairing of scores with performances and `ascendingOrder(y)`), so a row is counted straight
+ * from the vector read from the database. Null when that x has ties or non-finite values, or more models than the
+ * direct count takes: the caller then forms x and takes {@link fastKendallTauBOrdered}.
+ */
+export function fastKendallTauBGathered(values: Float64Array, base: number, gather: Int32Array, sign: number, valueOnly: boolean): KendallTauResult | null {
+  const n = gather.length;
+  if (n < 2 || n > DIRECT_COUNT_MAX_N) return null;
+  if (permuted.length < n) permuted = new Float64Array(n);
+  const v = permuted;
+  for (let k = 0; k < n; k++) {
+    const x = sign * values[base + gather[k]!]!;
+    // x - x is NaN for NaN and the infinities, 0 otherwise.
+    if (x - x !== 0) return null;
+    v[k] = x;
+  }
+  const discordant = inversions(v, n);
+  return discordant < 0 ? null : tieFreeResult(n, discordant, valueOnly);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { bootstrap, createRng, kendallTauB } from '@transferscope/stats';
 import { describe, expect, it } from 'vitest';
 import { type RowSample } from '../correlation-statistic';
-import { ascendingOrder, batchable, drawTable, fastKendallTauB, fastKendallTauBOrdered, tauBootstrap, tauBootstrapBatch } from '../fast-kendall';
+import { ascendingOrder, batchable, drawTable, fastKendallTauB, fastKendallTauBGathered, fastKendallTauBOrdered, tauBootstrap, tauBootstrapBatch } from '../fast-kendall';
 
 /** Values from a seeded generator; `grid` > 0 rounds them to that many levels, so ties occur. */
 function values(rng: ReturnType<typeof createRng>, n: number, grid: number): Float64Array {
@@ -79,6 +79,48 @@ describe('fastKendallTauB', () => {
       expect(fastKendallTauBOrdered(x, y, order, true)).toEqual(kendallTauB(x, y, { method: 'asymptotic' }));
     }
     expect(ordered).toBeGreaterThan(300);
+  });
+
+  it('counted straight from a vector through a gather, equals kendallTauB of the oriented scores, or declines (ties, non-finite, large n)', () => {
+    const rng = createRng(37);
+    let counted = 0;
+    for (let trial = 0; trial < 400; trial++) {
+      const n = 2 + (trial % 70);
+      const y = values(rng, n, 0);
+      const order = ascendingOrder(y)!;
+      // The vector holds other values around the group's, in another order: position[i] is model i's place in it.
+      const base = trial % 5;
+      const vector = values(rng, base + n + 3, trial % 4 === 0 ? 6 : 0);
+      if (trial % 13 === 0) vector[base + (trial % n)] = trial % 2 ? Number.NaN : Number.NEGATIVE_INFINITY;
+      const position = Int32Array.from({ length: n }, (_, i) => (i * 7 + trial) % n);
+      if (new Set(position).size !== n) for (let i = 0; i < n; i++) position[i] = n - 1 - i;
+      const sign = trial % 3 === 0 ? -1 : 1;
+      const x = Float64Array.from(position, (p) => sign * vector[base + p]!);
+      const gather = Int32Array.from(order, (k) => position[k]!);
+      for (const valueOnly of [false, true]) {
+        const result = fastKendallTauBGathered(vector, base, gather, sign, valueOnly);
+        if (n > 64 || !x.every(Number.isFinite) || new Set(x).size < n) {
+          expect(result).toBeNull();
+          continue;
+        }
+        counted++;
+        expect(result).toEqual(kendallTauB(x, y, valueOnly ? { method: 'asymptotic' } : {}));
+        expect(result).toEqual(fastKendallTauBOrdered(x, y, order, valueOnly));
+      }
+    }
+    expect(counted).toBeGreaterThan(300);
+  });
+
+  it('orders a tie-free y ascending as a sort does, and gives null for ties (-0 and 0 included) and non-finite values', () => {
+    const rng = createRng(41);
+    for (let trial = 0; trial < 200; trial++) {
+      const y = values(rng, 1 + (trial % 50), 0);
+      expect(Array.from(ascendingOrder(y)!)).toEqual(Array.from(y.keys()).sort((a, b) => y[a]! - y[b]!));
+    }
+    expect(ascendingOrder(Float64Array.of(0.3, 0.1, 0.3))).toBeNull();
+    expect(ascendingOrder(Float64Array.of(0, 1, -0))).toBeNull();
+    expect(ascendingOrder(Float64Array.of(0.2, NaN, 0.1))).toBeNull();
+    expect(Array.from(ascendingOrder(Float64Array.of(3, -1, 2, 0))!)).toEqual([1, 3, 2, 0]);
   });
 
   it('refuses non-finite input as the library does', () => {

@@ -1,4 +1,5 @@
 import { createScratchDatabase, openDatabase, type Database, type ScratchDatabase } from '@transferscope/db';
+import { kendallTauB } from '@transferscope/stats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorrelationMethod } from '../correlation-method.enum';
 import { DatasetRoleFilter, TransferProtocolFilter } from '../correlation-options.enum';
@@ -62,6 +63,34 @@ describe('CorrelationService pairing', () => {
       performance,
     }));
     expect(pairs).toEqual(joined);
+  });
+
+  it("gives each (study, dataset) row the library's tau-b of the joined pairs, vectors of one dataset listing different models, pools included", async () => {
+    // Ties in one metric's scores and one dataset's performances take the general path beside the counted one.
+    await db.dataSource.query(`UPDATE score SET value = 0.5 WHERE metric_id = 'hi' AND model_id IN ('m_b', 'm-a')`);
+    const lists: { lists: number }[] = await db.dataSource.query(`SELECT count(DISTINCT models)::int AS lists FROM score_vector GROUP BY study_id, dataset_id ORDER BY 1 DESC LIMIT 1`);
+    expect(lists[0]!.lists).toBeGreaterThan(1);
+    for (const models of [undefined, ['m-a', 'M_c', 'm_d', 'm_e']]) {
+      const query = { performance: 'test_balanced_accuracy', includeBaselines: false, models };
+      const rows = await service.correlations({ ...query, method: CorrelationMethod.KENDALL_TAU_B });
+      const pairs = await service.pairs(query);
+      expect(rows.length).toBeGreaterThan(8);
+      expect(rows.map((row) => [row.study, row.dataset, row.metric, row.protocol].join('/'))).toEqual(
+        [...new Set(pairs.map((p) => [p.study, p.dataset, p.metric, p.protocol].join('/')))],
+      );
+      for (const row of rows) {
+        const mine = pairs.filter((p) => p.study === row.study && p.dataset === row.dataset && p.metric === row.metric && p.protocol === row.protocol);
+        expect(row.n).toBe(mine.length);
+        if (mine.length < 2) {
+          expect(row.value).toBeNull();
+          continue;
+        }
+        const x = Float64Array.from(mine, (p) => (p.metric === 'lo' ? -p.score : p.score));
+        const expected = kendallTauB(x, Float64Array.from(mine, (p) => p.performance));
+        expect(row.value).toBe(Number.isFinite(expected.statistic) ? expected.statistic : null);
+        expect(row.pValue).toBe(Number.isFinite(expected.statistic) && Number.isFinite(expected.pValue) ? expected.pValue : null);
+      }
+    }
   });
 
   it('correlates the same pairs, lower-is-better scores negated, and filters by protocol, role and model', async () => {
