@@ -18,6 +18,9 @@ const UNIT_EXPIRY_SECONDS = 3600;
 /** How often an idle worker asks the queue for a unit. */
 const POLL_MILLISECONDS = 500;
 
+/** How often a running unit checks that its lease connection is alive (and takes the lease again when it is not). */
+const LEASE_CHECK_MILLISECONDS = 1000;
+
 /** A unit held this long without a live lease is abandoned (covers the moment between fetching a job and leasing it). */
 const LEASE_GRACE_SECONDS = 10;
 
@@ -26,7 +29,7 @@ const LEASE_GRACE_SECONDS = 10;
  * connection, which Postgres releases the moment that process dies (its socket closes), so "active job whose lock is
  * free" means "its worker is gone".
  */
-const LEASE_LOCK_SQL = "SELECT pg_advisory_lock(hashtextextended('transferscope-unit:' || $1, 0))";
+const LEASE_TRY_LOCK_SQL = "SELECT pg_try_advisory_lock(hashtextextended('transferscope-unit:' || $1, 0)) AS held";
 const LEASE_UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtextextended('transferscope-unit:' || $1, 0))";
 const LEASE_UNLOCK_ALL_SQL = 'SELECT pg_advisory_unlock_all()';
 /** Active jobs past the grace period whose lease lock is free (tried and at once released, in one statement). */
@@ -77,7 +80,7 @@ export class UnitQueue {
 
   /**
    * Starts processing units one at a time, until `close()`, each under a lease held on a dedicated connection of
-   * `leases` (see LEASE_LOCK_SQL); a thrown error fails the job (retried up to twice).
+   * `leases` (see LEASE_TRY_LOCK_SQL); a thrown error fails the job (retried up to twice).
    *
    * The loop is ours rather than pg-boss's `work()`: pg-boss settles a job with `complete()`/`fail()` calls it neither
    * awaits nor catches, so a unit that ends while the database restarts left a rejected promise nobody handled, and the
@@ -189,24 +192,44 @@ class UnitLease {
   }
 
   /**
-   * Runs `work` holding the job's lease. When the lease cannot be taken (the database restarted under the session),
-   * the work still runs: at worst the unit is reclaimed and run twice, which idempotent units allow.
+   * Runs `work` holding the job's lease. When the lease cannot be taken, or its connection is lost (the database
+   * restarted), the work goes on and the lease is taken again, on a new connection, within a second of the database
+   * answering: a unit that outlives a restart is not taken back from its live worker, only one whose worker is gone.
+   * The lock is only ever tried, never waited for, so nothing here can block the unit's end.
    */
   async during<T>(jobId: string, work: () => Promise<T>): Promise<T> {
-    const session = await this.acquire(jobId);
+    let heldOn = await this.take(jobId);
+    let running = true;
+    let wake: () => void = () => undefined;
+    const keeper = (async () => {
+      while (running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, LEASE_CHECK_MILLISECONDS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (running && (heldOn === null || heldOn.isReleased)) heldOn = await this.take(jobId);
+      }
+    })();
     try {
       return await work();
     } finally {
-      await session?.query(LEASE_UNLOCK_SQL, [jobId]).catch(() => this.drop());
+      running = false;
+      wake();
+      await keeper;
+      if (heldOn && !heldOn.isReleased) await heldOn.query(LEASE_UNLOCK_SQL, [jobId]).catch(() => this.drop());
     }
   }
 
-  private async acquire(jobId: string): Promise<QueryRunner | null> {
+  /** The session holding the job's lock, or null when the database cannot be reached or the lock is held elsewhere. */
+  private async take(jobId: string): Promise<QueryRunner | null> {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const session = await this.connection();
-        await session.query(LEASE_LOCK_SQL, [jobId]);
-        return session;
+        const [{ held }] = (await session.query(LEASE_TRY_LOCK_SQL, [jobId])) as { held: boolean }[];
+        return held ? session : null;
       } catch {
         await this.drop();
       }
@@ -215,8 +238,8 @@ class UnitLease {
   }
 
   /**
-   * Gives the session back to the pool without any lease on it: a connection returned holding a lock would make the
-   * next `pg_advisory_lock` on that job (its retry, here) wait forever. Called only between units, never while
+   * Gives the session back to the pool without any lease on it: an idle pooled connection holding a job's lock would
+   * keep that job looking alive to the coordinator whatever became of it. Called only between units, never while
    * `connection()` is connecting (TypeORM cannot release a query runner whose connect() is pending: the client leaks
    * and destroying the DataSource then spins).
    */

@@ -103,6 +103,14 @@ describe('UnitQueue (pg-boss on a real Postgres, behind a relay that can cut the
     return rows.map((row) => row.state);
   }
 
+  /** Advisory locks granted in the scratch database: the leases held. */
+  async function leaseLocks(): Promise<number> {
+    const { rows } = await direct.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    );
+    return rows[0]!.n;
+  }
+
   async function openLeases(url: string): Promise<DataSource> {
     const leases = createDataSource(url);
     await leases.initialize();
@@ -137,6 +145,40 @@ describe('UnitQueue (pg-boss on a real Postgres, behind a relay that can cut the
     }
   }, 60_000);
 
+  it('a unit running across an outage takes its lease again once the database is back (the coordinator must not take it back)', async () => {
+    const queue = await UnitQueue.open(relay.url, 3);
+    const leases = await openLeases(relay.url);
+    let started!: () => void;
+    let finish!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const release = new Promise<void>((resolve) => (finish = resolve));
+    try {
+      await queue.enqueue('s', [extract('e')]);
+      queue.work(
+        async () => {
+          started();
+          await release;
+        },
+        leases,
+        recorder(),
+      );
+      await within(running, 20, 'the unit');
+      await until(async () => (await leaseLocks()) === 1, 10);
+      relay.cut();
+      // Postgres frees the lock when the session's connection goes.
+      await until(async () => (await leaseLocks()) === 0, 10);
+      relay.restore();
+      await until(async () => (await leaseLocks()) === 1, 10);
+      finish();
+      await until(async () => (await states(queue.name)).join() === 'completed', 20);
+    } finally {
+      finish();
+      await within(queue.close(), 20, 'queue.close()');
+      await within(leases.destroy(), 10, 'closing the leases DataSource');
+    }
+    expect(await leaseLocks()).toBe(0);
+  }, 60_000);
+
   it('close() waits for the unit in hand and leaves no lease or connection behind', async () => {
     const queue = await UnitQueue.open(relay.url, 2);
     const leases = await openLeases(relay.url);
@@ -157,8 +199,7 @@ describe('UnitQueue (pg-boss on a real Postgres, behind a relay that can cut the
     await within(queue.close(), 20, 'queue.close()');
     expect(finished).toBe(true);
     expect(await states(queue.name)).toEqual(['completed']);
-    const { rows } = await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-    expect(rows[0]!.n).toBe(0);
+    expect(await leaseLocks()).toBe(0);
     await within(leases.destroy(), 10, 'closing the leases DataSource');
   }, 60_000);
 });
