@@ -12,9 +12,8 @@ const REPLAYABLE_ROOT_FIELDS = new Set(['correlations', 'correlationPairs', 'per
 
 interface CachedResponse {
   headers: [string, string][];
-  /** The body as bytes, and express's weak ETag of it: a hit encodes and hashes nothing. */
+  /** The body as bytes: a hit encodes nothing. Only POST answers are kept, so there is no ETag (see below). */
   body: Buffer;
-  etag: string | undefined;
 }
 
 export interface GraphqlHandlerOptions {
@@ -72,10 +71,9 @@ export function graphqlHandler(apollo: ApolloServer<ApiContext>, options: Graphq
         version = await options.changeVersion().catch(() => null);
         const hit = version === null ? undefined : cache!.get(key, version);
         if (hit) {
-          // What res.send would send for the same text (a POST is never answered 304), without its work.
+          // What an uncached POST is sent (see below), without any work.
           for (const [name, value] of hit.headers) res.setHeader(name, value);
           res.setHeader('Content-Length', hit.body.length);
-          if (hit.etag) res.setHeader('ETag', hit.etag);
           res.statusCode = 200;
           res.end(hit.body);
           return;
@@ -93,13 +91,20 @@ export function graphqlHandler(apollo: ApolloServer<ApiContext>, options: Graphq
       res.statusCode = response.status ?? 200;
       if (response.body.kind === 'complete') {
         const text = response.body.string;
-        if (key !== null && version !== null && res.statusCode === 200 && context?.responseCache && !context.responseCache.uncacheable && !text.includes('"errors"')) {
-          const body = Buffer.from(text);
-          // Express's own ETag function (the app's 'etag' setting), as res.send uses it.
-          const etagOf = req.app.get('etag fn') as ((body: Buffer, encoding: string) => string) | undefined;
-          cache!.set(key, version, { headers: [...response.headers], body, etag: etagOf?.(body, 'utf8') });
+        if (req.method === 'GET' || req.method === 'HEAD') {
+          // res.send: its ETag, and 304 when the caller's If-None-Match matches it.
+          res.send(text);
+          return;
         }
-        res.send(text);
+        // Any other method (POST): what res.send sends, without the ETag it would hash from the whole body (8 ms
+        // on the 7 MB all-studies answer): a POST is never answered 304 and its answer is not stored by HTTP caches
+        // for conditional requests. Apollo sets the content type with its charset.
+        const body = Buffer.from(text);
+        if (key !== null && version !== null && res.statusCode === 200 && context?.responseCache && !context.responseCache.uncacheable && !text.includes('"errors"')) {
+          cache!.set(key, version, { headers: [...response.headers], body });
+        }
+        res.setHeader('Content-Length', body.length);
+        res.end(body);
         return;
       }
       for await (const chunk of response.body.asyncIterator) res.write(chunk);

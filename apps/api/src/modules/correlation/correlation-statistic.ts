@@ -1,6 +1,6 @@
 import { groupedKendallTau, pearson, regret, relativeTopK, spearman, weightedTau } from '@transferscope/stats';
 import { CorrelationMethod, GROUPED_METHODS } from './correlation-method.enum';
-import { fastKendallTauB, fastKendallTauBGathered, fastKendallTauBOrdered } from './fast-kendall';
+import { fastKendallTauB, fastKendallTauBGathered, fastKendallTauBOrdered, fastKendallTauBPrepared, type PreparedScores } from './fast-kendall';
 
 /**
  * Paired samples of one correlation row, laid out group after group (a group = the models of one (study, dataset)),
@@ -50,6 +50,15 @@ export function rowStatistic(method: CorrelationMethod, sample: RowSample, value
     }
   }
   return { value: count === 0 ? null : sum / count, pValue: null };
+}
+
+/**
+ * KENDALL_TAU_B of one group whose scores were prepared once for all rows sharing them (baselines), as
+ * {@link rowStatistic} gives it; null where it cannot tell (performances that tie): take rowStatistic then.
+ */
+export function preparedKendallTauB(scores: PreparedScores, performance: Float64Array): StatisticValue | null {
+  const result = fastKendallTauBPrepared(scores, performance, false);
+  return result && withPValue(result);
 }
 
 /**

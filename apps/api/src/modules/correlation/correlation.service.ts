@@ -6,10 +6,10 @@ import { type DataSource } from 'typeorm';
 import { readChangeVersion, ResultCache } from '../../server/result-cache';
 import { CorrelationMethod } from './correlation-method.enum';
 import { CorrelationGrouping, type BootstrapIntervalKind, type DatasetRoleFilter, type TransferProtocolFilter } from './correlation-options.enum';
-import { gatheredKendallTauB, rowStatistic, type RowSample, type StatisticValue } from './correlation-statistic';
+import { gatheredKendallTauB, preparedKendallTauB, rowStatistic, type RowSample, type StatisticValue } from './correlation-statistic';
 import { type Correlation, type CorrelationPair } from './correlation.type';
 import { CorrelationError } from './correlation.error';
-import { ascendingOrder, batchable, drawTable, tauBootstrap, tauBootstrapBatch, type DrawTable } from './fast-kendall';
+import { ascendingOrder, batchable, drawTable, prepareScores, tauBootstrap, tauBootstrapBatch, type DrawTable, type PreparedScores } from './fast-kendall';
 
 export interface CorrelationQuery {
   studies?: string[] | null;
@@ -62,7 +62,7 @@ interface PairGroup {
 
 /** The pairing of a score vector's models (one joined list) with one protocol's performances. */
 interface Layout {
-  /** For each paired model, in model order: the position of its score in the vector. */
+  /** For each paired model, in model order: the position of its score in the vector (read-only: shared by the layouts of one pair of model lists). */
   order: Int32Array;
   models: string[];
   performance: Float64Array;
@@ -72,9 +72,24 @@ interface Layout {
   gather: Int32Array | null;
 }
 
+/**
+ * A performance vector's model list as the database gave it, shared by the vectors that list the same models in the
+ * same order (nearly all of them): its models in ascending order (after the pool filter), their ranks, and the
+ * pairing of that order with each score vector's model list.
+ */
+interface ModelList {
+  /** Indexes into the vector, in ascending order of model. */
+  kept: number[];
+  models: string[];
+  rank: Map<string, number>;
+  /** Per joined model list of a score vector: ranks (into `models`) in common, and their positions in that list. */
+  pairings: Map<string, { ranks: Int32Array; order: Int32Array; models: string[] }>;
+}
+
 /** The performances of one (study, dataset, protocol), models in ascending order, with the pairings of score lists. */
 interface Evaluations {
   protocol: string;
+  list: ModelList;
   models: string[];
   rank: Map<string, number>;
   performance: number[];
@@ -340,7 +355,18 @@ export class CorrelationService {
       const sample: RowSample = { scores: cursor.scores(scores), performance: layout.performance, groups: oneGroupLabels(n), bounds: [[0, n]], performanceOrder: layout.performanceOrder };
       add(cursor, rowStatistic(method, sample), n, keep ? sample : null);
     });
+    // A baseline's scores are one array per model list (see readVectors): their pair signs and ties are counted once.
+    const prepared = new Map<Float64Array, PreparedScores | null>();
     for (const group of read.baselines) {
+      if (method === CorrelationMethod.KENDALL_TAU_B && !keep) {
+        let scores = prepared.get(group.scores);
+        if (scores === undefined) prepared.set(group.scores, (scores = prepareScores(group.scores)));
+        const counted = scores && preparedKendallTauB(scores, group.performance);
+        if (counted) {
+          add(group, counted, group.scores.length, null);
+          continue;
+        }
+      }
       const sample = toSample({ byGroup: null, group });
       add(group, rowStatistic(method, sample), sample.scores.length, keep ? sample : null);
     }
@@ -446,22 +472,25 @@ export class CorrelationService {
     const pool = query.models ? new Set(query.models) : null;
     const evaluations = new Map<string, Evaluations[]>();
     const entries: { study: number; dataset: number; entry: Evaluations; arrival: number }[] = [];
+    // Parsed once per model list text (the same for nearly every vector).
+    const lists = new Map<string, ModelList>();
     for (const row of evaluationRows) {
-      const all = row.models.split('\u001f');
-      const kept = pool ? all.flatMap((model, i) => (pool.has(model) ? [i] : [])) : all.map((_, i) => i);
+      let list = lists.get(row.models);
+      if (!list) {
+        const all = row.models.split('\u001f');
+        const kept = pool ? all.flatMap((model, i) => (pool.has(model) ? [i] : [])) : all.map((_, i) => i);
+        kept.sort((a, b) => (all[a]! < all[b]! ? -1 : all[a]! > all[b]! ? 1 : 0));
+        const models = kept.map((i) => all[i]!);
+        lists.set(row.models, (list = { kept, models, rank: new Map(models.map((model, r) => [model, r])), pairings: new Map() }));
+      }
+      const { kept } = list;
       if (kept.length === 0) continue;
-      const order = kept.sort((a, b) => (all[a]! < all[b]! ? -1 : all[a]! > all[b]! ? 1 : 0));
-      const entry: Evaluations = {
-        protocol: row.protocol,
-        models: order.map((i) => all[i]!),
-        rank: new Map(),
-        performance: order.map((i) => row.performance.readDoubleBE(8 * i)),
-        layouts: new Map(),
-      };
-      entry.models.forEach((model, r) => entry.rank.set(model, r));
+      const performance = new Array<number>(kept.length);
+      for (let r = 0; r < kept.length; r++) performance[r] = row.performance.readDoubleBE(8 * kept[r]!);
+      const entry: Evaluations = { protocol: row.protocol, list, models: list.models, rank: list.rank, performance, layouts: new Map() };
       const key = row.study + ':' + row.dataset;
-      const list = evaluations.get(key);
-      if (list) list.push(entry);
+      const protocols = evaluations.get(key);
+      if (protocols) protocols.push(entry);
       else evaluations.set(key, [entry]);
       entries.push({ study: row.study, dataset: row.dataset, entry, arrival: entries.length });
     }
@@ -524,12 +553,12 @@ export class CorrelationService {
     const baselineGroups: PairGroup[] = [];
     for (const id of baselines) {
       // Entries listing the same models share the baseline's models and values; only the performances differ.
-      const byList = new Map<string, { positions: number[]; models: string[]; scores: Float64Array }>();
+      const byList = new Map<ModelList, { positions: number[]; models: string[]; scores: Float64Array }>();
       for (const { study: studyId, dataset: datasetId, entry } of entries) {
         const study = dims.studies.get(studyId)!.name;
         const dataset = dims.datasets.get(datasetId)!.name;
-        if (scored.has(study + '\u001f' + dataset + '\u001f' + id + '\u001f' + entry.protocol)) continue;
-        const list = entry.models.join('\u001f');
+        if (scored.size > 0 && scored.has(study + '\u001f' + dataset + '\u001f' + id + '\u001f' + entry.protocol)) continue;
+        const list = entry.list;
         let ranked = byList.get(list);
         if (!ranked) {
           const positions: number[] = [];
@@ -709,23 +738,32 @@ function visitGroups(read: VectorRead, orient: boolean, visit: (cursor: GroupCur
 function layoutOf(evaluation: Evaluations, models: string): Layout {
   let layout = evaluation.layouts.get(models);
   if (!layout) {
-    const byRank = new Int32Array(evaluation.models.length).fill(-1);
-    models.split('\u001f').forEach((model, i) => {
-      const r = evaluation.rank.get(model);
-      if (r !== undefined) byRank[r] = i;
-    });
-    // Plain loops: typed-array `from` with a mapping function cost ~10x as much here.
-    let n = 0;
-    for (let r = 0; r < byRank.length; r++) if (byRank[r]! >= 0) n++;
-    const order = new Int32Array(n);
-    const performance = new Float64Array(n);
-    const paired = new Array<string>(n);
-    for (let r = 0, k = 0; r < byRank.length; r++) {
-      if (byRank[r]! < 0) continue;
-      order[k] = byRank[r]!;
-      performance[k] = evaluation.performance[r]!;
-      paired[k++] = evaluation.models[r]!;
+    // The pairing depends on the two model lists only: found once per pair of lists.
+    let pairing = evaluation.list.pairings.get(models);
+    if (!pairing) {
+      const byRank = new Int32Array(evaluation.models.length).fill(-1);
+      models.split('\u001f').forEach((model, i) => {
+        const r = evaluation.rank.get(model);
+        if (r !== undefined) byRank[r] = i;
+      });
+      // Plain loops: typed-array `from` with a mapping function cost ~10x as much here.
+      let count = 0;
+      for (let r = 0; r < byRank.length; r++) if (byRank[r]! >= 0) count++;
+      const ranks = new Int32Array(count);
+      const positions = new Int32Array(count);
+      const paired = new Array<string>(count);
+      for (let r = 0, k = 0; r < byRank.length; r++) {
+        if (byRank[r]! < 0) continue;
+        ranks[k] = r;
+        positions[k] = byRank[r]!;
+        paired[k++] = evaluation.models[r]!;
+      }
+      evaluation.list.pairings.set(models, (pairing = { ranks, order: positions, models: paired }));
     }
+    const { ranks, order, models: paired } = pairing;
+    const n = order.length;
+    const performance = new Float64Array(n);
+    for (let k = 0; k < n; k++) performance[k] = evaluation.performance[ranks[k]!]!;
     const performanceOrder = ascendingOrder(performance);
     let gather: Int32Array | null = null;
     if (performanceOrder) {

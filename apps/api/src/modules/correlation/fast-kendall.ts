@@ -76,6 +76,77 @@ function fromCounts(counts: KendallCounts, valueOnly: boolean): KendallTauResult
 }
 
 /**
+ * A score vector shared by many rows (a baseline ranker's values over one model list: every (study, dataset,
+ * protocol) listing those models correlates them with its own performances), with what tau-b needs of it alone
+ * counted once: the sign of each pair's difference and its tie-group sums. Baselines tie often (parameter counts,
+ * ImageNet accuracies), which sends {@link fastKendallTauB} to the library's sort-based count for every row.
+ */
+export interface PreparedScores {
+  readonly n: number;
+  /** sign(x_i - x_j) of the pairs i < j, row by row. */
+  readonly sign: Int8Array;
+  readonly tiedX: number;
+  readonly x0: number;
+  readonly x1: number;
+  /** Results by discordant pairs (and valueOnly), filled as rows are counted. */
+  readonly results: Map<number, KendallTauResult>;
+}
+
+/** {@link PreparedScores} of finite scores (null otherwise, or above the direct-count size). */
+export function prepareScores(x: Float64Array): PreparedScores | null {
+  const n = x.length;
+  if (n < 2 || n > DIRECT_COUNT_MAX_N || !isFiniteArray(x)) return null;
+  const sign = new Int8Array((n * (n - 1)) / 2);
+  for (let i = 0, k = 0; i < n; i++) for (let j = i + 1; j < n; j++, k++) sign[k] = x[i]! > x[j]! ? 1 : x[i]! < x[j]! ? -1 : 0;
+  // The tie sums of kendallCounts (runs of equal values in ascending order; exact integers).
+  const sorted = Float64Array.from(x).sort();
+  let tiedX = 0;
+  let x0 = 0;
+  let x1 = 0;
+  for (let start = 0, i = 1; i <= n; i++) {
+    if (i === n || sorted[i] !== sorted[start]) {
+      const t = i - start;
+      if (t > 1) {
+        tiedX += (t * (t - 1)) / 2;
+        x0 += t * (t - 1) * (t - 2);
+        x1 += t * (t - 1) * (2 * t + 5);
+      }
+      start = i;
+    }
+  }
+  return { n, sign, tiedX, x0, x1, results: new Map() };
+}
+
+/**
+ * `fastKendallTauB(x, y)` for prepared scores x and performances y without ties (the usual performance vector): the
+ * same counts, so the same result (read-only: shared by the rows with the same counts); null when y ties, is not finite or has another length (take fastKendallTauB then).
+ */
+export function fastKendallTauBPrepared(x: PreparedScores, y: Float64Array, valueOnly: boolean): KendallTauResult | null {
+  const { n, sign } = x;
+  if (y.length !== n || !isFiniteArray(y)) return null;
+  let discordant = 0;
+  let tiedY = 0;
+  for (let i = 0, k = 0; i < n; i++) {
+    const yi = y[i]!;
+    for (let j = i + 1; j < n; j++, k++) {
+      const dy = yi - y[j]!;
+      // No data-dependent branch (see inversions). A pair tied in x (sign 0) is neither; opposite signs: discordant.
+      discordant += Number(sign[k]! * dy < 0);
+      tiedY += Number(dy === 0);
+    }
+  }
+  if (tiedY > 0) return null;
+  // The result depends on (n, discordant) and x's tie sums: one read-only result per discordant count of x.
+  const key = discordant * 2 + Number(valueOnly);
+  let result = x.results.get(key);
+  if (result === undefined) {
+    result = Object.freeze(fromCounts({ n, discordant, tiedX: x.tiedX, tiedY: 0, tiedBoth: 0, x0: x.x0, x1: x.x1, y0: 0, y1: 0 }, valueOnly));
+    x.results.set(key, result);
+  }
+  return result;
+}
+
+/**
  * The y-ascending order of `y` when its values are finite and distinct, else null: with it, tau-b of any x against
  * this y is {@link fastKendallTauBOrdered}. Rows of one (study, dataset) share one performance vector, so the order
  * is found once for all their metrics.

@@ -1,4 +1,5 @@
 import { createScratchDatabase, openDatabase, type Database, type ScratchDatabase } from '@transferscope/db';
+import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiTokenService } from '../../modules/auth/api-token.service';
 import { startApiServer, type RunningApiServer } from '../api-server';
@@ -67,6 +68,33 @@ describe('the response cache, shared change-version reads and the verified-token
       expect((await ask('application/graphql-response+json')).headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
       expect((await ask('application/json')).headers.get('content-type')).toMatch(/^application\/json/);
     }
+  });
+
+  it('sends no ETag with a POST answer, fresh or replayed, and keeps ETag and 304 for GET', async () => {
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reader}` }, body: JSON.stringify({ query: TAU }) });
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(response.headers.get('etag')).toBeNull();
+      expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    }
+    const url = `${server.url}/graphql?query=${encodeURIComponent(TAU)}`;
+    // A GET with a header that passes Apollo's CSRF prevention.
+    const headers = { authorization: `Bearer ${reader}`, 'apollo-require-preflight': 'true' };
+    const first = await fetch(url, { headers });
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^W\/"/);
+    expect(JSON.parse(await first.text()).data.correlations).toHaveLength(1);
+    // Not fetch: with If-None-Match it adds Cache-Control: no-cache, which makes express answer in full.
+    const again = await new Promise<number>((resolve, reject) => {
+      get(url, { headers: { ...headers, 'if-none-match': etag! } }, (response) => {
+        response.resume();
+        resolve(response.statusCode!);
+      }).on('error', reject);
+    });
+    expect(again).toBe(304);
   });
 
   it('still refuses callers who may not read, whatever is cached', async () => {

@@ -1,7 +1,7 @@
 import { bootstrap, createRng, kendallTauB } from '@transferscope/stats';
 import { describe, expect, it } from 'vitest';
 import { type RowSample } from '../correlation-statistic';
-import { ascendingOrder, batchable, drawTable, fastKendallTauB, fastKendallTauBGathered, fastKendallTauBOrdered, tauBootstrap, tauBootstrapBatch } from '../fast-kendall';
+import { ascendingOrder, batchable, drawTable, fastKendallTauB, fastKendallTauBGathered, fastKendallTauBOrdered, fastKendallTauBPrepared, prepareScores, tauBootstrap, tauBootstrapBatch } from '../fast-kendall';
 
 /** Values from a seeded generator; `grid` > 0 rounds them to that many levels, so ties occur. */
 function values(rng: ReturnType<typeof createRng>, n: number, grid: number): Float64Array {
@@ -121,6 +121,39 @@ describe('fastKendallTauB', () => {
     expect(ascendingOrder(Float64Array.of(0, 1, -0))).toBeNull();
     expect(ascendingOrder(Float64Array.of(0.2, NaN, 0.1))).toBeNull();
     expect(Array.from(ascendingOrder(Float64Array.of(3, -1, 2, 0))!)).toEqual([1, 3, 2, 0]);
+  });
+
+  it('with scores prepared once for many performance vectors (baselines), equals kendallTauB, or declines (ties in y, non-finite, other sizes)', () => {
+    const rng = createRng(37);
+    let counted = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 2 + (trial % 40);
+      // Scores with many ties (as parameter counts and ImageNet accuracies have) or none.
+      const x = values(rng, n, trial % 4 === 0 ? 0 : 3 + (trial % 6));
+      const prepared = prepareScores(x)!;
+      expect(prepared).not.toBeNull();
+      for (let k = 0; k < 5; k++) {
+        const y = values(rng, n, k === 4 ? 3 : 0);
+        const result = fastKendallTauBPrepared(prepared, y, false);
+        if (result === null) {
+          // Declined only for ties in y.
+          expect(ascendingOrder(y)).toBeNull();
+          continue;
+        }
+        counted++;
+        expect(result).toEqual(kendallTauB(x, y));
+        expect(fastKendallTauBPrepared(prepared, y, true)).toEqual(kendallTauB(x, y, { method: 'asymptotic' }));
+        // The second row with the same counts gets the shared result: still the same values.
+        expect(fastKendallTauBPrepared(prepared, Float64Array.from(y), false)).toEqual(result);
+      }
+    }
+    expect(counted).toBeGreaterThan(700);
+    expect(prepareScores(Float64Array.of(1, NaN, 2))).toBeNull();
+    expect(prepareScores(Float64Array.of(1))).toBeNull();
+    expect(prepareScores(new Float64Array(65))).toBeNull();
+    const prepared = prepareScores(Float64Array.of(1, 1, 2))!;
+    expect(fastKendallTauBPrepared(prepared, Float64Array.of(1, 2, Infinity), false)).toBeNull();
+    expect(fastKendallTauBPrepared(prepared, Float64Array.of(1, 2), false)).toBeNull();
   });
 
   it('refuses non-finite input as the library does', () => {
