@@ -87,6 +87,12 @@ interface ModelList {
 }
 
 /** The performances of one (study, dataset, protocol), models in ascending order, with the pairings of score lists. */
+/** Answer rows and, where a bootstrap needs them (always for pooled rows), their samples: `samples[i]` is row i's. */
+interface RowsWithSamples {
+  rows: Correlation[];
+  samples: RowSample[];
+}
+
 interface Evaluations {
   protocol: string;
   list: ModelList;
@@ -229,7 +235,7 @@ export class CorrelationService {
   private async compute(query: CorrelationQuery, deadline: number): Promise<Correlation[]> {
     const groupBy = query.groupBy ?? CorrelationGrouping.DATASET;
     const spec = query.bootstrap;
-    const rows = groupBy === CorrelationGrouping.DATASET ? await this.datasetRows(query) : await this.pooledRows(query, groupBy);
+    const { rows, samples } = groupBy === CorrelationGrouping.DATASET ? await this.datasetRows(query) : await this.pooledRows(query, groupBy);
     if (rows.length === 0) await this.assertMeasureExists(query.performance);
     if (spec && spec.resamples * rows.length > this.limits.maxBootstrapWork) {
       throw new CorrelationError(
@@ -239,8 +245,7 @@ export class CorrelationService {
       );
     }
     const seed = spec ? (spec.seed ?? randomInt(2 ** 31 - 1)) : null;
-    if (!spec || seed === null) return rows.map(({ row }) => row);
-    const samples = rows as { row: Correlation; sample: RowSample }[];
+    if (!spec || seed === null) return rows;
 
     const setInterval = (row: Correlation, interval: { low: number; high: number; rejected: number }) =>
       Object.assign(row, {
@@ -259,7 +264,8 @@ export class CorrelationService {
         lastYield = Date.now();
       }
     };
-    let pending = samples.filter(({ row }) => row.value !== null);
+    // With a bootstrap every row has its sample.
+    let pending = rows.flatMap((row, i) => (row.value === null ? [] : [{ row, sample: samples[i]! }]));
     if (query.method === CorrelationMethod.KENDALL_TAU_B) {
       // The same seed draws the same resamples for every row with the same group sizes, so the draws are made once
       // per layout, and rows of one group without ties are bootstrapped together as a matrix product
@@ -311,7 +317,7 @@ export class CorrelationService {
       setInterval(row, interval);
       await breathe();
     }
-    return rows.map(({ row }) => row);
+    return rows;
   }
 
   /**
@@ -319,17 +325,21 @@ export class CorrelationService {
    * straight from the vector (fastKendallTauBGathered), other rows get their scores in a scratch array, and only
    * with a bootstrap does a row keep its sample. Baselines after the scores, as in {@link pairGroups}.
    */
-  private async datasetRows(query: CorrelationQuery): Promise<{ row: Correlation; sample: RowSample | null }[]> {
+  private async datasetRows(query: CorrelationQuery): Promise<RowsWithSamples> {
     const read = await this.readVectors(query);
     const { method, performance } = query;
     const keep = Boolean(query.bootstrap);
-    const rows: { row: Correlation; sample: RowSample | null }[] = [];
+    // Rows and samples in two arrays: no wrapper object per row (44,000 of them for all studies), no samples at all
+    // without a bootstrap.
+    const rows: Correlation[] = [];
+    const samples: RowSample[] = [];
     let scratch = new Float64Array(64);
     let block = new Float64Array(0);
     let blockUsed = 0;
     const add = (group: Omit<PairGroup, 'models' | 'scores' | 'performance' | 'performanceOrder'>, statistic: StatisticValue, n: number, sample: RowSample | null) => {
       const { study, dataset, metric, protocol, scoreSplit, pool, poolRelative, baseline } = group;
-      rows.push({ row: correlationRow(study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline, statistic, n, 1), sample });
+      rows.push(correlationRow(study, dataset, metric, method, performance, protocol, scoreSplit, pool, poolRelative, baseline, statistic, n, 1));
+      if (sample) samples.push(sample);
     };
     visitGroups(read, true, (cursor) => {
       const { layout } = cursor;
@@ -370,18 +380,19 @@ export class CorrelationService {
       const sample = toSample({ byGroup: null, group });
       add(group, rowStatistic(method, sample), sample.scores.length, keep ? sample : null);
     }
-    return rows;
+    return { rows, samples };
   }
 
   /** The rows of `groupBy: STUDY | NONE`: the groups of each (metric, split, pool, protocol) pooled. */
-  private async pooledRows(query: CorrelationQuery, groupBy: CorrelationGrouping): Promise<{ row: Correlation; sample: RowSample }[]> {
+  private async pooledRows(query: CorrelationQuery, groupBy: CorrelationGrouping): Promise<RowsWithSamples> {
     const units = groupIntoUnits(await this.pairGroups(query), groupBy);
-    return units.map((unit) => {
-      const sample = toSample(unit);
+    const samples = units.map(toSample);
+    const rows = units.map((unit, i) => {
+      const sample = samples[i]!;
       const { study, dataset, metric, scoreSplit, pool, poolRelative, baseline, protocol } = unit.row;
-      const row = correlationRow(study, dataset, metric, query.method, query.performance, protocol, scoreSplit, pool, poolRelative, baseline, rowStatistic(query.method, sample), sample.scores.length, sample.bounds.length);
-      return { row, sample };
+      return correlationRow(study, dataset, metric, query.method, query.performance, protocol, scoreSplit, pool, poolRelative, baseline, rowStatistic(query.method, sample), sample.scores.length, sample.bounds.length);
     });
+    return { rows, samples };
   }
 
   /**
