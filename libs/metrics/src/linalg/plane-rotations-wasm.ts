@@ -104,7 +104,21 @@ function encodeModule(): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-let compiled: WebAssembly.Module | undefined;
+/**
+ * The part of the WebAssembly JS API used here. Node 20 provides it, but @types/node 20 does not declare it (lib.dom
+ * does, which this Node-only code does not load), and a global declaration of our own would collide with packages
+ * that ship one (@types/emscripten): so it is typed locally.
+ */
+/** A compiled module: opaque here. */
+type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: WasmModule | undefined;
 
 const PAGE = 65536;
 /** Rotations per call into the module. */
@@ -130,9 +144,9 @@ export function applyPlaneRotations(
   const rowBytes = stride * 8;
   const idxBytes = Math.ceil((count * 4) / 16) * 16;
   const total = idxBytes + count * 16 + n * rowBytes;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(total / PAGE) });
-  compiled ??= new WebAssembly.Module(encodeModule());
-  const { rotate } = new WebAssembly.Instance(compiled, { env: { memory } }).exports as {
+  const memory = new wasm.Memory({ initial: Math.ceil(total / PAGE) });
+  compiled ??= new wasm.Module(encodeModule());
+  const { rotate } = new wasm.Instance(compiled, { env: { memory } }).exports as {
     rotate: (idxPtr: number, csPtr: number, count: number, wPtr: number, rowBytes: number, reverse: number, sign: number) => void;
   };
   new Int32Array(memory.buffer, 0, count).set(idx.subarray(0, count));
