@@ -56,7 +56,9 @@ export class UnitQueue {
   static async open(databaseUrl: string, studyId: number, attempts = 3): Promise<UnitQueue> {
     const name = `study-${studyId}`;
     for (let attempt = 1; ; attempt++) {
-      const boss = new PgBoss({ connectionString: databaseUrl, max: 3, application_name: 'transferscope-queue' });
+      // schedule: false: no cron jobs are used, and pg-boss's timekeeper settles its own jobs without awaiting them
+      // (an error there during a database restart would be an unhandled rejection, which ends a tfjs-wasm process).
+      const boss = new PgBoss({ connectionString: databaseUrl, max: 3, application_name: 'transferscope-queue', schedule: false });
       boss.on('error', () => undefined); // maintenance errors resurface as failed operations where they matter
       try {
         await boss.start();

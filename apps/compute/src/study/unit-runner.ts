@@ -227,6 +227,7 @@ export class UnitRunner {
       const values = scorePool(metric, members);
       await this.dataSource.transaction(async (manager) => {
         for (const { model, value } of values) {
+          const finite = Number.isFinite(value);
           await manager.query(
             `INSERT INTO score (study_id, metric_id, model_id, dataset_id, split, pool_id, feature_set_id, status, value, reason, seconds, provenance)
              SELECT study_id, metric_id, model_id, dataset_id, split, $6, feature_set_id, $7, $8, $9, NULL, $10 FROM score
@@ -239,9 +240,9 @@ export class UnitRunner {
               datasetId,
               split,
               pool,
-              Number.isFinite(value) ? 'ok' : 'failed',
-              Number.isFinite(value) ? value : null,
-              Number.isFinite(value) ? null : `pool value is ${value}`,
+              finite ? 'ok' : 'failed',
+              finite ? value : null,
+              finite ? null : `pool value is ${value}`,
               JSON.stringify({ metricVersion: metric.version, pool: members.map((m) => m.model) }),
             ],
           );
