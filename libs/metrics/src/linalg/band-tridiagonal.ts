@@ -1,4 +1,4 @@
-import { RotationLog } from './tridiagonal-ql';
+import { RotationLog } from './rotation-log';
 
 /**
  * A symmetric band matrix (lower half-bandwidth b) reduced to tridiagonal form by Givens rotations with bulge chasing

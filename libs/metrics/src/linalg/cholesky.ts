@@ -34,16 +34,20 @@ export function cholesky(a: Matrix): Matrix {
 export function invertLower(l: Matrix): Matrix {
   const n = l.rows;
   const L = l.data;
-  const X = new Float64Array(n * n);
+  // Column c of X = L^{-1} is built in row c of T = X^T, so the inner products read both operands contiguously.
+  const T = new Float64Array(n * n);
   for (let c = 0; c < n; c++) {
+    const rc = c * n;
     // Column c of L^{-1} is zero above the diagonal.
-    X[c * n + c] = 1 / L[c * n + c];
+    T[rc + c] = 1 / L[rc + c];
     for (let i = c + 1; i < n; i++) {
       let s = 0;
       const ri = i * n;
-      for (let k = c; k < i; k++) s -= L[ri + k] * X[k * n + c];
-      X[ri + c] = s / L[ri + i];
+      for (let k = c; k < i; k++) s -= L[ri + k] * T[rc + k];
+      T[rc + i] = s / L[ri + i];
     }
   }
+  const X = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) X[i * n + j] = T[j * n + i];
   return matrix(n, n, X);
 }

@@ -38,7 +38,14 @@ export async function kmeans(x: Matrix, k: number, options: KMeansOptions = {}):
   const rand = seededUniform(options.seed ?? 0);
   const X = x.data;
   const C = new Float64Array(k * d);
-  // k-means++ seeding.
+  const xNorm = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let t = 0;
+    for (let j = 0; j < d; j++) t += X[i * d + j] ** 2;
+    xNorm[i] = t;
+  }
+  // k-means++ seeding. Squared distances to candidates as |x|^2 - 2 x.c + |c|^2 with the cross terms of all of a
+  // step's trials in one GEMM, clipped at 0 (scikit-learn's _euclidean_distances).
   const first = Math.floor(rand() * n);
   C.set(X.subarray(first * d, first * d + d), 0);
   const closest = new Float64Array(n);
@@ -48,11 +55,10 @@ export async function kmeans(x: Matrix, k: number, options: KMeansOptions = {}):
     pot += closest[i];
   }
   const trials = 2 + Math.floor(Math.log(k));
-  const cand = new Float64Array(n);
+  const picks = new Int32Array(trials);
+  const candidates = matrix(trials, d);
+  const trialClosest = new Float64Array(trials * n);
   for (let c = 1; c < k; c++) {
-    let bestPot = Infinity;
-    let best = -1;
-    let bestD: Float64Array | null = null;
     for (let t = 0; t < trials; t++) {
       const r = rand() * pot;
       let acc = 0;
@@ -64,26 +70,27 @@ export async function kmeans(x: Matrix, k: number, options: KMeansOptions = {}):
           break;
         }
       }
+      picks[t] = pick;
+      candidates.data.set(X.subarray(pick * d, pick * d + d), t * d);
+    }
+    const cross = await gemm(x, candidates, { transB: true });
+    let bestPot = Infinity;
+    let best = 0;
+    for (let t = 0; t < trials; t++) {
+      const cNorm = xNorm[picks[t]];
       let p = 0;
       for (let i = 0; i < n; i++) {
-        let s = 0;
-        const a = i * d;
-        const b = pick * d;
-        for (let j = 0; j < d; j++) {
-          const u = X[a + j] - X[b + j];
-          s += u * u;
-        }
-        cand[i] = Math.min(closest[i], s);
-        p += cand[i];
+        const v = Math.min(closest[i], Math.max(0, xNorm[i] - 2 * cross.data[i * trials + t] + cNorm));
+        trialClosest[t * n + i] = v;
+        p += v;
       }
       if (p < bestPot) {
         bestPot = p;
-        best = pick;
-        bestD = Float64Array.from(cand);
+        best = t;
       }
     }
-    C.set(X.subarray(best * d, best * d + d), c * d);
-    if (bestD) closest.set(bestD);
+    C.set(X.subarray(picks[best] * d, picks[best] * d + d), c * d);
+    closest.set(trialClosest.subarray(best * n, (best + 1) * n));
     pot = bestPot;
   }
   // Tolerance relative to the data's mean variance.
@@ -103,12 +110,6 @@ export async function kmeans(x: Matrix, k: number, options: KMeansOptions = {}):
   const next = new Float64Array(k * d);
   let iter = 0;
   let inertia = 0;
-  const xNorm = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let t = 0;
-    for (let j = 0; j < d; j++) t += X[i * d + j] ** 2;
-    xNorm[i] = t;
-  }
   // Squared distances as |x|^2 - 2 x.c + |c|^2 with the cross term as one GEMM (the O(N k d) part of each iteration).
   const assign = async (): Promise<void> => {
     const xc = await gemm(x, matrix(k, d, C), { transB: true });

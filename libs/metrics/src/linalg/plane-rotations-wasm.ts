@@ -114,7 +114,7 @@ type WasmModule = object;
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -124,44 +124,40 @@ const PAGE = 65536;
 /** Rotations per call into the module. */
 const CHUNK = 65536;
 
+/** A growable WebAssembly memory. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+export function wasmMemory(bytes: number): WasmMemory {
+  return new wasm.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) }) as WasmMemory;
+}
+
+/** Grows `memory` to hold at least `bytes` (its contents are kept; views of its old buffer are detached). */
+export function ensureWasmMemory(memory: WasmMemory, bytes: number): void {
+  const missing = bytes - memory.buffer.byteLength;
+  if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
+}
+
 /**
- * Applies `count` rotations to W (n x m, row-major, modified in place). Rotation r acts on rows i = idx[r] and i + 1:
- * `w_i <- c w_i + s w_{i+1}`, `w_{i+1} <- c w_{i+1} - s w_i`, with (c, s) = cs[2r], sign * cs[2r + 1], taken in
- * order r = 0, 1, ... or, when `reverse`, count - 1, ..., 0.
+ * The kernel bound to a memory holding a rotation log at `idxPtr` (int32 row indices i) and `csPtr` (float64 pairs
+ * (c, s)) and W at `wPtr` (n rows of `rowBytes`, a multiple of 16). `apply(count, reverse, sign)` applies the first
+ * `count` rotations to W in place: rotation r acts on rows i and i + 1, `w_i <- c w_i + s' w_{i+1}`,
+ * `w_{i+1} <- c w_{i+1} - s' w_i` with s' = sign * s, in order r = 0, 1, ... or, when `reverse`, count - 1, ..., 0.
  */
-export function applyPlaneRotations(
-  idx: Int32Array,
-  cs: Float64Array,
-  count: number,
-  w: Float64Array,
-  m: number,
-  options: { reverse: boolean; sign: 1 | -1 },
-): void {
-  if (count === 0 || m === 0) return;
-  const n = w.length / m;
-  // Rows padded to an even width so every row is a whole number of 16-byte lanes; the padding stays zero.
-  const stride = m + (m % 2);
-  const rowBytes = stride * 8;
-  const idxBytes = Math.ceil((count * 4) / 16) * 16;
-  const total = idxBytes + count * 16 + n * rowBytes;
-  const memory = new wasm.Memory({ initial: Math.ceil(total / PAGE) });
+export function rotationKernel(memory: WasmMemory): (layout: { idxPtr: number; csPtr: number; wPtr: number; rowBytes: number }, count: number, reverse: boolean, sign: 1 | -1) => void {
   compiled ??= new wasm.Module(encodeModule());
   const { rotate } = new wasm.Instance(compiled, { env: { memory } }).exports as {
     rotate: (idxPtr: number, csPtr: number, count: number, wPtr: number, rowBytes: number, reverse: number, sign: number) => void;
   };
-  new Int32Array(memory.buffer, 0, count).set(idx.subarray(0, count));
-  new Float64Array(memory.buffer, idxBytes, 2 * count).set(cs.subarray(0, 2 * count));
-  const wPtr = idxBytes + count * 16;
-  const heapW = new Float64Array(memory.buffer, wPtr, n * stride);
-  if (stride === m) heapW.set(w);
-  else for (let i = 0; i < n; i++) heapW.set(w.subarray(i * m, (i + 1) * m), i * stride);
-  // In chunks: V8 first runs a module on its baseline compiler and switches to the optimised code only at the next call,
-  // so one call for the whole log would run unoptimised throughout (2x slower on the first use in a process).
-  for (let done = 0; done < count; done += CHUNK) {
-    const size = Math.min(CHUNK, count - done);
-    const start = options.reverse ? count - done - size : done;
-    rotate(start * 4, idxBytes + start * 16, size, wPtr, rowBytes, options.reverse ? 1 : 0, options.sign);
-  }
-  if (stride === m) w.set(heapW);
-  else for (let i = 0; i < n; i++) w.set(heapW.subarray(i * stride, i * stride + m), i * m);
+  return ({ idxPtr, csPtr, wPtr, rowBytes }, count, reverse, sign) => {
+    // In chunks: V8 first runs a module on its baseline compiler and switches to the optimised code only at the next
+    // call, so one call for the whole log would run unoptimised throughout (2x slower on the first use in a process).
+    for (let done = 0; done < count; done += CHUNK) {
+      const size = Math.min(CHUNK, count - done);
+      const start = reverse ? count - done - size : done;
+      rotate(idxPtr + start * 4, csPtr + start * 16, size, wPtr, rowBytes, reverse ? 1 : 0, sign);
+    }
+  };
 }

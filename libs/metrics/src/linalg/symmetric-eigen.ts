@@ -2,7 +2,8 @@ import { applyBlockReflector, reduceToBand, type BlockReflector } from './band-r
 import { diagonalPlusRankOneToTridiagonal, type BandSymmetric } from './band-tridiagonal';
 import { applyQ, applyQTranspose, tridiagonalize } from './householder-tridiagonal';
 import { matrix, type Matrix } from './matrix';
-import { tridiagonalQl, type RotationLog } from './tridiagonal-ql';
+import { type RotationLog } from './rotation-log';
+import { tridiagonalQl } from './tridiagonal-ql';
 
 /** An orthogonal n x n matrix B known only through its action (reflectors, rotation logs). */
 interface OrthogonalBasis {

@@ -1,5 +1,3 @@
-import { applyPlaneRotations } from './plane-rotations-wasm';
-
 /**
  * Eigenvalues of a symmetric tridiagonal matrix by the implicit QL method with Wilkinson-type shifts
  * (EISPACK tql2, as in JAMA), recording every plane rotation instead of accumulating an n x n matrix.
@@ -8,38 +6,8 @@ import { applyPlaneRotations } from './plane-rotations-wasm';
  * of C class-mean vectors, or k << n leading eigenvectors). With the rotations stored, `Z^T W` and
  * `Z E_J` cost O(n^2 m) for an n x m block instead of the O(n^3) of accumulating Z.
  */
-export class RotationLog {
-  private idx = new Int32Array(1024);
-  private cs = new Float64Array(2048);
-  length = 0;
 
-  push(i: number, c: number, s: number): void {
-    if (this.length === this.idx.length) {
-      const idx = new Int32Array(this.idx.length * 2);
-      idx.set(this.idx);
-      this.idx = idx;
-      const cs = new Float64Array(this.cs.length * 2);
-      cs.set(this.cs);
-      this.cs = cs;
-    }
-    this.idx[this.length] = i;
-    this.cs[2 * this.length] = c;
-    this.cs[2 * this.length + 1] = s;
-    this.length++;
-  }
-
-  /** `W <- Z^T W` (n x m row-major) where Z is the product of the logged rotations. */
-  applyTranspose(W: Float64Array, m: number): void {
-    // Rotation r maps rows (i, i + 1) to (c w_i - s w_{i+1}, s w_i + c w_{i+1}), first to last.
-    applyPlaneRotations(this.idx, this.cs, this.length, W, m, { reverse: false, sign: -1 });
-  }
-
-  /** `W <- Z W` (n x m row-major). */
-  apply(W: Float64Array, m: number): void {
-    // The transposed rotations (c w_i + s w_{i+1}, -s w_i + c w_{i+1}), last to first.
-    applyPlaneRotations(this.idx, this.cs, this.length, W, m, { reverse: true, sign: 1 });
-  }
-}
+import { RotationLog } from './rotation-log';
 
 export class ConvergenceError extends Error {
   override readonly name = 'ConvergenceError';

@@ -4,7 +4,7 @@ import { gemm, gemmJs, syrk } from '../gemm';
 import { fitGaussianMixture, mixturePosteriors } from '../gaussian-mixture';
 import { kmeans } from '../kmeans';
 import { matrix, type Matrix } from '../matrix';
-import { mahalanobisSquared, splitSamples, weightedScatters } from '../mixture-kernels';
+import { mahalanobisSquared, mixtureSamples, weightedScatters } from '../mixture-kernels';
 import { seededUniform } from '../random';
 import { pinvSymmetric } from '../pinv';
 import { SymmetricEigen } from '../symmetric-eigen';
@@ -195,25 +195,22 @@ describe('fitGaussianMixture batching', () => {
 });
 
 describe('mixture kernels', () => {
-  // Odd, even and degenerate widths: the kernels split the d columns at ceil(d / 2), the second half empty for d = 1.
   for (const d of [1, 2, 21]) {
     it(`weightedScatters equals sum_i w_ki (x_i - mu_k)(x_i - mu_k)^T and mahalanobisSquared ||(x_i - mu_k) P_k||^2 (d = ${d})`, async () => {
       const n = 150;
       const b = 3;
       const x = randomMatrix(n, d, 51 + d);
+      // Means away from the origin: the one-sided scatter's correction term s_k mu_k^T must matter.
       const means = randomMatrix(b, d, 52 + d);
+      means.data.forEach((v, i) => (means.data[i] = 3 + v));
       const weights = randomMatrix(b, n, 53 + d);
       weights.data.forEach((v, i) => (weights.data[i] = Math.abs(v)));
       // Upper-triangular factors with a positive diagonal, as precision Cholesky factors are.
       const factors = randomMatrix(b, d * d, 54 + d).data;
       for (let k = 0; k < b; k++) for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) factors[k * d * d + i * d + j] = i === j ? 1 + Math.abs(factors[k * d * d + i * d + j]) : 0;
-      const split = splitSamples(x);
-      const g = await weightedScatters(split, means, weights);
-      const meanImages = matrix(b, d);
-      for (let k = 0; k < b; k++) {
-        for (let j = 0; j < d; j++) for (let a = 0; a < d; a++) meanImages.data[k * d + j] += means.data[k * d + a] * factors[k * d * d + a * d + j];
-      }
-      const q = await mahalanobisSquared(split, factors, meanImages);
+      const samples = mixtureSamples(x);
+      const g = await weightedScatters(samples, means, weights);
+      const q = await mahalanobisSquared(samples, factors, means);
       for (let k = 0; k < b; k++) {
         const ref = new Float64Array(d * d);
         for (let i = 0; i < n; i++) {
@@ -239,9 +236,9 @@ describe('mixture kernels', () => {
   }
 
   it('refuse shapes that do not match', async () => {
-    const split = splitSamples(randomMatrix(10, 4, 55));
-    await expect(weightedScatters(split, randomMatrix(2, 3, 56), randomMatrix(2, 10, 57))).rejects.toThrow(/means have 3 columns, samples 4/);
-    await expect(weightedScatters(split, randomMatrix(2, 4, 56), randomMatrix(2, 9, 57))).rejects.toThrow(/weights are 2 x 9, expected 2 x 10/);
-    await expect(mahalanobisSquared(split, new Float64Array(5), randomMatrix(2, 4, 58))).rejects.toThrow(/2 factors of 4 x 4 expected/);
+    const samples = mixtureSamples(randomMatrix(10, 4, 55));
+    await expect(weightedScatters(samples, randomMatrix(2, 3, 56), randomMatrix(2, 10, 57))).rejects.toThrow(/means have 3 columns, samples 4/);
+    await expect(weightedScatters(samples, randomMatrix(2, 4, 56), randomMatrix(2, 9, 57))).rejects.toThrow(/weights are 2 x 9, expected 2 x 10/);
+    await expect(mahalanobisSquared(samples, new Float64Array(5), randomMatrix(2, 4, 58))).rejects.toThrow(/2 factors of 4 x 4 expected/);
   });
 });
