@@ -14,8 +14,14 @@ export interface MixtureSamples {
   d: number;
   /** N x d, row-major. */
   x: Float64Array;
-  /** d x N: X^T. */
-  xt: Float64Array;
+  /** Width h = ceil(d / 2) of the first column half (the scatter forms only the blocks 11, 21, 22 of [1 | 2]). */
+  h: number;
+  /** N x h and N x (d - h): the two column halves of X. */
+  x1: Float64Array;
+  x2: Float64Array;
+  /** h x N and (d - h) x N: the two row halves of X^T. */
+  xt1: Float64Array;
+  xt2: Float64Array;
   /** N x (d + 1): [X 1], so a product with [P; -mu^T P] subtracts the mean's image inside the GEMM. */
   xOnes: Float64Array;
   /** N ones. */
@@ -24,14 +30,23 @@ export interface MixtureSamples {
 
 export function mixtureSamples(x: Matrix): MixtureSamples {
   const { rows: n, cols: d } = x;
-  const xt = new Float64Array(n * d);
+  const h = Math.ceil(d / 2);
+  const t = d - h;
+  const x1 = new Float64Array(n * h);
+  const x2 = new Float64Array(n * t);
+  const xt1 = new Float64Array(h * n);
+  const xt2 = new Float64Array(t * n);
   const xOnes = new Float64Array(n * (d + 1));
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) xt[j * n + i] = x.data[i * d + j];
-    xOnes.set(x.data.subarray(i * d, (i + 1) * d), i * (d + 1));
+    const row = x.data.subarray(i * d, (i + 1) * d);
+    x1.set(row.subarray(0, h), i * h);
+    x2.set(row.subarray(h), i * t);
+    for (let j = 0; j < h; j++) xt1[j * n + i] = row[j];
+    for (let j = 0; j < t; j++) xt2[j * n + i] = row[h + j];
+    xOnes.set(row, i * (d + 1));
     xOnes[i * (d + 1) + d] = 1;
   }
-  return { n, d, x: x.data, xt, xOnes, ones: new Float64Array(n).fill(1) };
+  return { n, d, x: x.data, h, x1, x2, xt1, xt2, xOnes, ones: new Float64Array(n).fill(1) };
 }
 
 /**
@@ -40,8 +55,9 @@ export function mixtureSamples(x: Matrix): MixtureSamples {
  * Evaluated one-sided: with `L_k = diag(w_k) (X - 1 mu_k^T)` (centred, scikit-learn's left operand) and
  * `s_k = L_k^T 1`, `G_k = L_k^T (X - 1 mu_k^T) = L_k^T X - s_k mu_k^T` exactly, so the right operand is X itself and
  * only one b x d x N intermediate is formed; the centred left operand keeps the rounding at eps (1 + |mu| / sigma)
- * relative (the uncentred formula's would be eps (1 + |mu|^2 / sigma^2)). The lower triangle (which the Cholesky
- * factorisation reads) is mirrored into the upper one.
+ * relative (the uncentred formula's would be eps (1 + |mu|^2 / sigma^2)). With the dimensions split into halves
+ * [1 | 2], only the blocks 11, 21 and 22 are multiplied (3/4 of the flops): together they hold the lower triangle,
+ * which the Cholesky factorisation reads; the upper one is mirrored from it.
  *
  * @param means b x d component means mu_k.
  * @param weights b x N weights w_ki (the responsibilities in the M-step).
@@ -54,41 +70,70 @@ export async function weightedScatters(s: MixtureSamples, means: Matrix, weights
   if (weights.rows !== b || weights.cols !== n) {
     throw new RangeError(`weightedScatters: weights are ${weights.rows} x ${weights.cols}, expected ${b} x ${n}`);
   }
+  const { h } = s;
+  const t = d - h;
   const session = await ortSession('mixture:scatter', () => ({
     name: 'mixture_scatter',
     nodes: [
-      // L_k^T = (X^T - mu_k 1^T) diag(w_k), b x d x N.
-      { opType: 'Sub', inputs: ['XT', 'MU'], outputs: ['CT'] },
-      { opType: 'Mul', inputs: ['CT', 'W'], outputs: ['LT'] },
-      { opType: 'MatMul', inputs: ['LT', 'X'], outputs: ['G'] },
-      { opType: 'MatMul', inputs: ['LT', 'ONES'], outputs: ['S'] },
+      // L_k^T = (X^T - mu_k 1^T) diag(w_k) in two row halves, b x h x N and b x t x N.
+      { opType: 'Sub', inputs: ['XT1', 'MU1'], outputs: ['CT1'] },
+      { opType: 'Sub', inputs: ['XT2', 'MU2'], outputs: ['CT2'] },
+      { opType: 'Mul', inputs: ['CT1', 'W'], outputs: ['LT1'] },
+      { opType: 'Mul', inputs: ['CT2', 'W'], outputs: ['LT2'] },
+      { opType: 'MatMul', inputs: ['LT1', 'X1'], outputs: ['G11'] },
+      { opType: 'MatMul', inputs: ['LT2', 'X1'], outputs: ['G21'] },
+      { opType: 'MatMul', inputs: ['LT2', 'X2'], outputs: ['G22'] },
+      { opType: 'MatMul', inputs: ['LT1', 'ONES'], outputs: ['S1'] },
+      { opType: 'MatMul', inputs: ['LT2', 'ONES'], outputs: ['S2'] },
     ],
     inputs: [
-      { name: 'XT', dims: [1, 'd', 'n'] },
-      { name: 'MU', dims: ['b', 'd', 1] },
+      { name: 'XT1', dims: [1, 'h', 'n'] },
+      { name: 'XT2', dims: [1, 't', 'n'] },
+      { name: 'MU1', dims: ['b', 'h', 1] },
+      { name: 'MU2', dims: ['b', 't', 1] },
       { name: 'W', dims: ['b', 1, 'n'] },
-      { name: 'X', dims: ['n', 'd'] },
+      { name: 'X1', dims: ['n', 'h'] },
+      { name: 'X2', dims: ['n', 't'] },
       { name: 'ONES', dims: ['n', 1] },
     ],
     outputs: [
-      { name: 'G', dims: ['b', 'd', 'd'] },
-      { name: 'S', dims: ['b', 'd', 1] },
+      { name: 'G11', dims: ['b', 'h', 'h'] },
+      { name: 'G21', dims: ['b', 't', 'h'] },
+      { name: 'G22', dims: ['b', 't', 't'] },
+      { name: 'S1', dims: ['b', 'h', 1] },
+      { name: 'S2', dims: ['b', 't', 1] },
     ],
   }));
+  const mu1 = new Float64Array(b * h);
+  const mu2 = new Float64Array(b * t);
+  for (let k = 0; k < b; k++) {
+    mu1.set(means.data.subarray(k * d, k * d + h), k * h);
+    mu2.set(means.data.subarray(k * d + h, (k + 1) * d), k * t);
+  }
   const out = await runOutputs(session, {
-    XT: doubleTensor(s.xt, [1, d, n]),
-    MU: doubleTensor(means.data, [b, d, 1]),
+    XT1: doubleTensor(s.xt1, [1, h, n]),
+    XT2: doubleTensor(s.xt2, [1, t, n]),
+    MU1: doubleTensor(mu1, [b, h, 1]),
+    MU2: doubleTensor(mu2, [b, t, 1]),
     W: doubleTensor(weights.data, [b, 1, n]),
-    X: doubleTensor(s.x, [n, d]),
+    X1: doubleTensor(s.x1, [n, h]),
+    X2: doubleTensor(s.x2, [n, t]),
     ONES: doubleTensor(s.ones, [n, 1]),
   });
-  const g = out['G'];
-  const sums = out['S'];
+  const [g11, g21, g22, s1, s2] = [out['G11'], out['G21'], out['G22'], out['S1'], out['S2']];
+  const g = new Float64Array(b * d * d);
   for (let k = 0; k < b; k++) {
     const o = k * d * d;
-    for (let i = 0; i < d; i++) {
-      const si = sums[k * d + i];
-      for (let j = 0; j <= i; j++) g[o + i * d + j] -= si * means.data[k * d + j];
+    const mu = means.data.subarray(k * d, (k + 1) * d);
+    for (let i = 0; i < h; i++) {
+      const si = s1[k * h + i];
+      for (let j = 0; j <= i; j++) g[o + i * d + j] = g11[k * h * h + i * h + j] - si * mu[j];
+    }
+    for (let i = 0; i < t; i++) {
+      const si = s2[k * t + i];
+      const row = o + (h + i) * d;
+      for (let j = 0; j < h; j++) g[row + j] = g21[k * t * h + i * h + j] - si * mu[j];
+      for (let j = 0; j <= i; j++) g[row + h + j] = g22[k * t * t + i * t + j] - si * mu[h + j];
     }
     for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) g[o + i * d + j] = g[o + j * d + i];
   }
