@@ -4,6 +4,7 @@ export {
   kendallCounts,
   kendallExactPValue,
   kendallTauFromCounts,
+  kendallTieSums,
   type KendallCounts,
   type KendallMethod,
   type KendallTauOptions,

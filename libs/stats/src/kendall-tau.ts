@@ -37,8 +37,11 @@ export interface KendallCounts {
   readonly y1: number;
 }
 
-/** Σ t(t-1)/2, Σ t(t-1)(t-2) and Σ t(t-1)(2t+5) over the runs of equal values (size t) of a sorted array. */
-function tieSums(sorted: Float64Array): { ties: number; v0: number; v1: number } {
+/**
+ * Σ t(t-1)/2, Σ t(t-1)(t-2) and Σ t(t-1)(2t+5) over the runs of equal values (size t) of an ascending array: the tied
+ * pairs and the two tie terms of tau-b's variance (the `tiedX`, `x0`, `x1` of KendallCounts).
+ */
+export function kendallTieSums(sorted: Float64Array): { ties: number; v0: number; v1: number } {
   let ties = 0;
   let v0 = 0;
   let v1 = 0;
@@ -75,10 +78,10 @@ export function kendallCounts(x: Float64Array, y: Float64Array): KendallCounts {
       start = i;
     }
   }
-  const tx = tieSums(xs);
+  const tx = kendallTieSums(xs);
   // Within a run of equal x the y values are ascending, so every strict inversion is a discordant pair.
   const discordant = sortCountingInversions(ys);
-  const ty = tieSums(ys);
+  const ty = kendallTieSums(ys);
   return {
     n,
     discordant,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { kendallExactPValue, kendallTauB } from '../kendall-tau';
+import { kendallExactPValue, kendallTauB, kendallTieSums } from '../kendall-tau';
 import { expectClose, loadStatsGolden } from './golden';
 
 const golden = loadStatsGolden();
@@ -113,6 +113,14 @@ describe('kendallTauB against independent computations', () => {
     for (const [n, c] of [[12, 20], [33, 200], [170, 40], [171, 40], [200, 300]] as const) {
       expectClose(kendallExactPValue(n, c), exactTwoSided(n, c), 1e-12, `n=${n} c=${c}`);
     }
+  });
+});
+
+describe('kendallTieSums', () => {
+  it('sums t(t-1)/2, t(t-1)(t-2) and t(t-1)(2t+5) over the runs of equal values, counted by hand', () => {
+    // Runs of sizes 2 (the 1s), 1 (the 2) and 3 (the 3s).
+    expect(kendallTieSums(Float64Array.from([1, 1, 2, 3, 3, 3]))).toEqual({ ties: 1 + 3, v0: 0 + 6, v1: 2 * 9 + 6 * 11 });
+    expect(kendallTieSums(Float64Array.from([0.5, 1, 2]))).toEqual({ ties: 0, v0: 0, v1: 0 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { createRng, hdiSorted, kendallCounts, kendallExactPValue, kendallTauB, kendallTauFromCounts, quantileSorted, type KendallCounts, type KendallTauResult } from '@transferscope/stats';
+import { createRng, hdiSorted, kendallCounts, kendallExactPValue, kendallTauB, kendallTauFromCounts, kendallTieSums, quantileSorted, type KendallCounts, type KendallTauResult } from '@transferscope/stats';
 import { type RowSample } from './correlation-statistic';
 
 /**
@@ -98,22 +98,7 @@ export function prepareScores(x: Float64Array): PreparedScores | null {
   if (n < 2 || n > DIRECT_COUNT_MAX_N || !isFiniteArray(x)) return null;
   const sign = new Int8Array((n * (n - 1)) / 2);
   for (let i = 0, k = 0; i < n; i++) for (let j = i + 1; j < n; j++, k++) sign[k] = x[i]! > x[j]! ? 1 : x[i]! < x[j]! ? -1 : 0;
-  // The tie sums of kendallCounts (runs of equal values in ascending order; exact integers).
-  const sorted = Float64Array.from(x).sort();
-  let tiedX = 0;
-  let x0 = 0;
-  let x1 = 0;
-  for (let start = 0, i = 1; i <= n; i++) {
-    if (i === n || sorted[i] !== sorted[start]) {
-      const t = i - start;
-      if (t > 1) {
-        tiedX += (t * (t - 1)) / 2;
-        x0 += t * (t - 1) * (t - 2);
-        x1 += t * (t - 1) * (2 * t + 5);
-      }
-      start = i;
-    }
-  }
+  const { ties: tiedX, v0: x0, v1: x1 } = kendallTieSums(Float64Array.from(x).sort());
   return { n, sign, tiedX, x0, x1, results: new Map() };
 }
 
