@@ -4,6 +4,19 @@ import { surviveDatabaseOutage } from './database-outage';
 import { type ProgressReporter } from './progress';
 import { unitKey, type StudyUnit } from './units';
 
+/** A timer that `wake()` ends early: `done` resolves after `ms` or at the wake, whichever comes first. */
+function wakeableSleep(ms: number): { done: Promise<void>; wake: () => void } {
+  let wake: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, wake };
+}
+
 export interface QueuedUnit {
   study: string;
   unit: StudyUnit;
@@ -125,13 +138,9 @@ export class UnitQueue {
 
   /** Waits `ms`, or less when `close()` is called meanwhile. */
   private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    const sleep = wakeableSleep(ms);
+    this.wake = sleep.wake;
+    return sleep.done;
   }
 
   /**
@@ -205,13 +214,9 @@ class UnitLease {
     let wake: () => void = () => undefined;
     const keeper = (async () => {
       while (running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, LEASE_CHECK_MILLISECONDS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        const sleep = wakeableSleep(LEASE_CHECK_MILLISECONDS);
+        wake = sleep.wake;
+        await sleep.done;
         if (running && (heldOn === null || heldOn.isReleased)) heldOn = await this.take(jobId);
       }
     })();
