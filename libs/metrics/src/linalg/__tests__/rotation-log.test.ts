@@ -40,6 +40,15 @@ function randomLog(n: number, count: number, seed: number): { log: RotationLog; 
   return { log, idx, cs };
 }
 
+/** Replays `log` on W (Z W, or Z^T W when `transpose`) and expects exactly what the scalar loop gives. */
+function expectReplayEqualsScalar(log: RotationLog, idx: Int32Array, cs: Float64Array, w: Float64Array, m: number, transpose: boolean): void {
+  const expected = Float64Array.from(w);
+  applyScalar(idx, cs, expected, m, transpose);
+  if (transpose) log.applyTranspose(w, m);
+  else log.apply(w, m);
+  expect(Array.from(w)).toEqual(Array.from(expected));
+}
+
 describe('RotationLog (replayed by the WebAssembly SIMD kernel)', () => {
   for (const m of [1, 2, 7, 64]) {
     for (const transpose of [false, true]) {
@@ -48,11 +57,7 @@ describe('RotationLog (replayed by the WebAssembly SIMD kernel)', () => {
         const { log, idx, cs } = randomLog(n, 500, 7 + m);
         const u = seededUniform(100 + m);
         const w = Float64Array.from({ length: n * m }, () => u() * 2 - 1);
-        const expected = Float64Array.from(w);
-        applyScalar(idx, cs, expected, m, transpose);
-        if (transpose) log.applyTranspose(w, m);
-        else log.apply(w, m);
-        expect(Array.from(w)).toEqual(Array.from(expected));
+        expectReplayEqualsScalar(log, idx, cs, w, m, transpose);
       });
     }
   }
@@ -61,12 +66,7 @@ describe('RotationLog (replayed by the WebAssembly SIMD kernel)', () => {
     const n = 9;
     const { log, idx, cs } = randomLog(n, 150_000, 11);
     for (const [m, transpose] of [[3, false], [8, true], [3, true]] as const) {
-      const w = Float64Array.from({ length: n * m }, (_, i) => Math.sin(i + 1));
-      const expected = Float64Array.from(w);
-      applyScalar(idx, cs, expected, m, transpose);
-      if (transpose) log.applyTranspose(w, m);
-      else log.apply(w, m);
-      expect(Array.from(w)).toEqual(Array.from(expected));
+      expectReplayEqualsScalar(log, idx, cs, Float64Array.from({ length: n * m }, (_, i) => Math.sin(i + 1)), m, transpose);
     }
   });
 
